@@ -1,0 +1,1 @@
+"""Sellers and the MWS credentials that act for them."""

@@ -1,0 +1,38 @@
+"""Seller accounts and their MWS access keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from feedsvc.db.base import Base, BigIntId, UTCDateTime
+
+
+class Seller(Base):
+    """A merchant account, known on the wire by its merchant token (``SellerId``)."""
+
+    __tablename__ = "sellers"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    seller_id: Mapped[str] = mapped_column(String(64), unique=True)
+    marketplace_ids: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    credentials: Mapped[list[MwsCredential]] = relationship(
+        back_populates="seller", lazy="selectin", order_by="MwsCredential.created_at"
+    )
+
+
+class MwsCredential(Base):
+    """An AWS-style access key pair whose secret signs requests for one seller."""
+
+    __tablename__ = "mws_credentials"
+
+    access_key_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    secret_key: Mapped[str] = mapped_column(String(256))
+    seller_pk: Mapped[int] = mapped_column(ForeignKey("sellers.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    seller: Mapped[Seller] = relationship(back_populates="credentials")

@@ -1,0 +1,1 @@
+"""The JSON API integrators use to set up and inspect their test world."""

@@ -1,0 +1,86 @@
+"""The admin JSON API, guarded by ``Authorization: Bearer <admin token>``."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from typing import Annotated, TypeVar
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from feedsvc.admin import schemas
+from feedsvc.admin.service import AdminService
+from feedsvc.db.engine import transaction
+
+R = TypeVar("R")
+
+_bearer = HTTPBearer(auto_error=False, description="The admin token (see the README).")
+
+
+def _require_admin(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    expected: str = request.app.state.admin_token
+    if credentials is None or not hmac.compare_digest(
+        credentials.credentials.encode(), expected.encode()
+    ):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "A valid admin token is required: Authorization: Bearer <token>.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+def _in_transaction(request: Request, work: Callable[[AdminService], R]) -> R:
+    """Run ``work`` in one transaction, committed before the response is sent."""
+    state = request.app.state
+    with transaction(state.sessions) as session:
+        return work(AdminService(session, clock=state.clock))
+
+
+_ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"model": schemas.ErrorOut},
+    404: {"model": schemas.ErrorOut},
+    409: {"model": schemas.ErrorOut},
+}
+
+router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(_require_admin)])
+
+
+@router.post("/sellers", status_code=201, responses=_ERRORS)
+def create_seller(body: schemas.SellerCreate, request: Request) -> schemas.SellerOut:
+    """Create a seller and its MWS credentials (generated unless supplied)."""
+    return _in_transaction(request, lambda admin: admin.create_seller(body))
+
+
+@router.get("/sellers/{seller_id}", responses=_ERRORS)
+def get_seller(seller_id: str, request: Request) -> schemas.SellerOut:
+    """A seller and its MWS credentials."""
+    return _in_transaction(request, lambda admin: admin.get_seller(seller_id))
+
+
+@router.post("/orders", status_code=201, responses=_ERRORS)
+def create_orders(
+    body: schemas.OrderCreate | list[schemas.OrderCreate], request: Request
+) -> schemas.OrderOut | list[schemas.OrderOut]:
+    """Create one order, or a list of orders in one transaction."""
+    if isinstance(body, list):
+        orders = body
+        return _in_transaction(request, lambda admin: admin.create_orders(orders))
+    return _in_transaction(request, lambda admin: admin.create_orders([body]))[0]
+
+
+@router.get("/orders/{amazon_order_id}", responses=_ERRORS)
+def get_order(amazon_order_id: str, request: Request) -> schemas.OrderOut:
+    """An order's status, unit counts, refunds and the history of what changed it."""
+    return _in_transaction(request, lambda admin: admin.get_order(amazon_order_id))
+
+
+@router.get("/notifications", responses=_ERRORS)
+def list_notifications(
+    seller_id: Annotated[str, Query(min_length=1)], request: Request
+) -> list[schemas.NotificationOut]:
+    """The e-mails Amazon would have sent this seller's buyers, oldest first."""
+    return _in_transaction(request, lambda admin: admin.notifications(seller_id))

@@ -1,0 +1,137 @@
+"""Request and response bodies of the admin API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+AmountText = Annotated[str, Field(pattern=r"^-?\d+\.\d{2}$", examples=["12.30"])]
+Currency = Literal[
+    "USD", "GBP", "EUR", "JPY", "CAD", "CNY", "INR", "MXN", "BRL",
+    "AUD", "TRY", "SGD", "SEK", "PLN", "AED", "SAR", "EGP",
+]  # fmt: skip
+AmazonOrderId = Annotated[
+    str, Field(pattern=r"^\w{3}-\w{7}-\w{7}$", examples=["111-1111111-1111111"])
+]
+ItemCode = Annotated[str, Field(pattern=r"^\d{14}$", examples=["11111111111111"])]
+Token = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^\S+$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SellerCreate(Strict):
+    seller_id: Token
+    marketplace_ids: list[Token] = Field(min_length=1)
+    access_key_id: Token | None = None
+    secret_key: Annotated[str, Field(min_length=8, max_length=256)] | None = None
+
+
+class SellerOut(BaseModel):
+    seller_id: str
+    marketplace_ids: list[str]
+    access_key_id: str
+    secret_key: str
+    created_at: datetime
+
+
+class OrderItemCreate(Strict):
+    amazon_order_item_code: ItemCode
+    sku: Annotated[str, Field(min_length=1, max_length=64)]
+    asin: Annotated[str, Field(max_length=16)] | None = None
+    merchant_order_item_id: Annotated[str, Field(min_length=1, max_length=50)] | None = None
+    quantity: Annotated[int, Field(ge=1, le=1_000_000)]
+    quantity_shipped: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    item_price: Money
+    item_tax: Money = Decimal(0)
+    shipping_price: Money = Decimal(0)
+    shipping_tax: Money = Decimal(0)
+    gift_wrap_price: Money = Decimal(0)
+    gift_wrap_tax: Money = Decimal(0)
+
+
+class OrderCreate(Strict):
+    seller_id: Token
+    amazon_order_id: AmazonOrderId
+    merchant_order_id: Annotated[str, Field(min_length=1, max_length=50)] | None = None
+    marketplace_id: Token
+    purchase_date: datetime
+    latest_ship_date: datetime | None = None
+    currency: Currency
+    buyer_name: Annotated[str, Field(max_length=128)] | None = None
+    buyer_email: Annotated[str, Field(max_length=256)] | None = None
+    items: list[OrderItemCreate] = Field(min_length=1)
+
+
+class SeedFile(Strict):
+    sellers: list[SellerCreate] = []
+    orders: list[OrderCreate] = []
+
+
+class OrderItemOut(BaseModel):
+    amazon_order_item_code: str
+    merchant_order_item_id: str | None
+    sku: str
+    asin: str | None
+    quantity_ordered: int
+    quantity_shipped: int
+    quantity_cancelled: int
+    quantity_unshipped: int
+    charged: dict[str, AmountText]
+    refunded: dict[str, AmountText]
+    pending_refunds: dict[str, AmountText]
+
+
+class CancellationOut(BaseModel):
+    amazon_order_item_code: str
+    quantity: int
+    reason: str | None
+    source: str
+    buyer_requested: bool
+    feed_submission_id: int | None
+    created_at: datetime
+
+
+class RefundOut(BaseModel):
+    amazon_order_item_code: str
+    reason: str
+    state: str
+    merchant_adjustment_item_id: str | None
+    feed_submission_id: int | None
+    components: dict[str, AmountText]
+    total: AmountText
+    created_at: datetime
+
+
+class OrderOut(BaseModel):
+    amazon_order_id: str
+    seller_id: str
+    merchant_order_id: str | None
+    marketplace_id: str
+    purchase_date: datetime
+    latest_ship_date: datetime | None
+    currency: str
+    buyer_name: str | None
+    buyer_email: str | None
+    status: str
+    items: list[OrderItemOut]
+    cancellations: list[CancellationOut]
+    refunds: list[RefundOut]
+
+
+class NotificationOut(BaseModel):
+    amazon_order_id: str
+    kind: str
+    recipient: str
+    subject: str
+    body: str
+    created_at: datetime
+
+
+class ErrorOut(BaseModel):
+    detail: str

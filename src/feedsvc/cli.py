@@ -1,0 +1,125 @@
+"""The ``feedsvc`` command: serve | worker | db upgrade | seed | admin-token."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+
+from pydantic import ValidationError
+
+from feedsvc.admin import schemas
+from feedsvc.admin.service import AdminError, AdminService, stored_admin_token
+from feedsvc.clock import SystemClock
+from feedsvc.config import Settings
+from feedsvc.db.engine import make_engine, make_sessionmaker, transaction
+from feedsvc.db.migrate import upgrade
+from feedsvc.queue.worker import Worker
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="feedsvc", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the HTTP API with an in-process worker")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--no-worker", action="store_true", help="run the API alone")
+    commands.add_parser("worker", help="run a worker alone against the same database")
+    db = commands.add_parser("db", help="database maintenance")
+    db.add_argument("action", choices=["upgrade"])
+    seed = commands.add_parser("seed", help="load sellers and orders from a JSON file")
+    seed.add_argument("file", type=Path)
+    commands.add_parser("admin-token", help="print the admin API token")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = Settings()
+    if args.command == "serve":
+        return _serve(settings, args.host, args.port, run_worker=not args.no_worker)
+    if args.command == "worker":
+        return _worker(settings)
+    if args.command == "db":
+        upgrade(make_engine(settings.database_url))
+        print("database is at the newest revision")
+        return 0
+    if args.command == "seed":
+        return _seed(settings, args.file)
+    return _print_admin_token(settings)
+
+
+def _serve(settings: Settings, host: str, port: int, *, run_worker: bool) -> int:
+    import uvicorn
+
+    from feedsvc.main import create_app
+
+    settings = settings.model_copy(update={"run_worker": run_worker})
+    app = create_app(settings)
+    source = "FEEDSVC_ADMIN_TOKEN" if settings.admin_token else "generated, kept in the database"
+    print(f"feedsvc admin token ({source}): {app.state.admin_token}", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="info")
+    return 0
+
+
+def _worker(settings: Settings) -> int:
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    worker = Worker(
+        make_sessionmaker(engine),
+        clock=SystemClock(),
+        lease_seconds=settings.job_lease_seconds,
+        max_attempts=settings.job_max_attempts,
+        poll_seconds=settings.worker_poll_seconds,
+    )
+
+    def _stop(_signum: int, _frame: FrameType | None) -> None:
+        worker.stop()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    worker.run()
+    engine.dispose()
+    return 0
+
+
+def _seed(settings: Settings, path: Path) -> int:
+    try:
+        seed = schemas.SeedFile.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, ValidationError) as exc:
+        print(f"cannot read {path}: {exc}", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            admin = AdminService(session, clock=SystemClock())
+            sellers = [admin.create_seller(s) for s in seed.sellers]
+            orders = admin.create_orders(seed.orders) if seed.orders else []
+    except AdminError as exc:
+        print(f"nothing was loaded: {exc.detail}", file=sys.stderr)
+        return 1
+    for seller in sellers:
+        print(
+            f"seller {seller.seller_id}: AWSAccessKeyId={seller.access_key_id} "
+            f"SecretKey={seller.secret_key}"
+        )
+    print(f"loaded {len(sellers)} sellers and {len(orders)} orders")
+    return 0
+
+
+def _print_admin_token(settings: Settings) -> int:
+    if settings.admin_token:
+        print(settings.admin_token)
+        return 0
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    with transaction(make_sessionmaker(engine)) as session:
+        print(stored_admin_token(session))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+"""Import every model so the metadata is complete (Alembic and tests use this)."""
+
+from feedsvc.accounts.models import MwsCredential, Seller
+from feedsvc.admin.models import ServiceSetting
+from feedsvc.db.base import Base
+from feedsvc.feeds.models import FeedDocument, FeedSubmission, ProcessingReportDocument
+from feedsvc.orders.models import (
+    BuyerNotification,
+    Cancellation,
+    Order,
+    OrderItem,
+    Refund,
+    RefundComponent,
+)
+from feedsvc.queue.models import Job
+
+__all__ = [
+    "Base",
+    "BuyerNotification",
+    "Cancellation",
+    "FeedDocument",
+    "FeedSubmission",
+    "Job",
+    "MwsCredential",
+    "Order",
+    "OrderItem",
+    "ProcessingReportDocument",
+    "Refund",
+    "RefundComponent",
+    "Seller",
+    "ServiceSetting",
+]

@@ -1,0 +1,1 @@
+"""Feed submissions: accept, list, count, cancel, process and report."""

@@ -1,0 +1,56 @@
+"""Feed submissions, the documents they carry, and their processing reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from feedsvc.db.base import Base, BigIntId, UTCDateTime
+
+
+class FeedSubmission(Base):
+    """One SubmitFeed call; its id is the FeedSubmissionId."""
+
+    __tablename__ = "feed_submissions"
+    __table_args__ = (Index("ix_feed_submissions_seller_submitted", "seller_pk", "submitted_at"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    seller_pk: Mapped[int] = mapped_column(ForeignKey("sellers.id"))
+    feed_type: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(40))
+    content_type: Mapped[str] = mapped_column(String(128))
+    content_md5: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column(Integer)
+    marketplace_ids: Mapped[list[str]] = mapped_column(JSON)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    document: Mapped[FeedDocument] = relationship(lazy="raise")
+    report: Mapped[ProcessingReportDocument | None] = relationship(lazy="raise")
+
+
+class FeedDocument(Base):
+    """The feed body exactly as it arrived."""
+
+    __tablename__ = "feed_documents"
+
+    submission_id: Mapped[int] = mapped_column(ForeignKey("feed_submissions.id"), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ProcessingReportDocument(Base):
+    """The processing report served by GetFeedSubmissionResult, byte for byte."""
+
+    __tablename__ = "processing_reports"
+
+    submission_id: Mapped[int] = mapped_column(ForeignKey("feed_submissions.id"), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    content_type: Mapped[str] = mapped_column(String(128))
+    content_md5: Mapped[str] = mapped_column(String(32))
+    messages_processed: Mapped[int] = mapped_column(Integer)
+    messages_successful: Mapped[int] = mapped_column(Integer)
+    messages_with_error: Mapped[int] = mapped_column(Integer)
+    messages_with_warning: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,124 @@
+"""Every query over feed submissions, their documents and reports."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import Session
+
+from feedsvc.feeds.models import FeedDocument, FeedSubmission, ProcessingReportDocument
+from feedsvc.feeds.types import FeedProcessingStatus
+
+Q = TypeVar("Q", bound=Select[Any])
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionFilter:
+    """Which of a seller's submissions a List, Count or Cancel call is about."""
+
+    ids: tuple[int, ...] = ()
+    feed_types: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    submitted_from: datetime | None = None
+    submitted_to: datetime | None = None
+
+
+class FeedRepository:
+    """Loads and stores submissions, their feed documents and processing reports."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, submission: FeedSubmission, content: bytes) -> FeedSubmission:
+        self._session.add(submission)
+        self._session.flush()
+        self._session.add(FeedDocument(submission_id=submission.id, content=content))
+        return submission
+
+    def get(self, submission_id: int) -> FeedSubmission | None:
+        return self._session.get(FeedSubmission, submission_id)
+
+    def for_seller(self, seller_pk: int, submission_id: int) -> FeedSubmission | None:
+        submission = self.get(submission_id)
+        return submission if submission is not None and submission.seller_pk == seller_pk else None
+
+    def content(self, submission_id: int) -> bytes:
+        document = self._session.get_one(FeedDocument, submission_id)
+        return document.content
+
+    def report(self, submission_id: int) -> ProcessingReportDocument | None:
+        return self._session.get(ProcessingReportDocument, submission_id)
+
+    def add_report(self, report: ProcessingReportDocument) -> None:
+        self._session.add(report)
+
+    def page(
+        self, seller_pk: int, where: SubmissionFilter, *, limit: int, before_id: int | None = None
+    ) -> Sequence[FeedSubmission]:
+        """Newest first; ``before_id`` continues a previous page."""
+        query = self._filtered(select(FeedSubmission), seller_pk, where)
+        if before_id is not None:
+            query = query.where(FeedSubmission.id < before_id)
+        query = query.order_by(FeedSubmission.id.desc()).limit(limit)
+        return self._session.scalars(query).all()
+
+    def count(self, seller_pk: int, where: SubmissionFilter) -> int:
+        query = self._filtered(select(func.count(FeedSubmission.id)), seller_pk, where)
+        return self._session.scalar(query) or 0
+
+    def cancel_submitted(
+        self, seller_pk: int, where: SubmissionFilter, *, now: datetime
+    ) -> Sequence[FeedSubmission]:
+        """Cancel every matching submission that has not started; return them, newest first."""
+        id_query = self._filtered(select(FeedSubmission.id), seller_pk, where).where(
+            FeedSubmission.status == FeedProcessingStatus.SUBMITTED
+        )
+        ids = list(self._session.scalars(id_query.with_for_update()))
+        if not ids:
+            return []
+        self._session.execute(
+            update(FeedSubmission)
+            .where(
+                FeedSubmission.id.in_(ids),
+                FeedSubmission.status == FeedProcessingStatus.SUBMITTED,
+            )
+            .values(status=FeedProcessingStatus.CANCELLED, completed_at=now)
+            .execution_options(synchronize_session="fetch")
+        )
+        query = select(FeedSubmission).where(
+            FeedSubmission.id.in_(ids), FeedSubmission.status == FeedProcessingStatus.CANCELLED
+        )
+        return self._session.scalars(query.order_by(FeedSubmission.id.desc())).all()
+
+    def start(self, submission_id: int, *, now: datetime) -> bool:
+        """Move a submission from _SUBMITTED_ to _IN_PROGRESS_; False if it was cancelled."""
+        result = self._session.execute(
+            update(FeedSubmission)
+            .where(
+                FeedSubmission.id == submission_id,
+                FeedSubmission.status == FeedProcessingStatus.SUBMITTED,
+            )
+            .values(status=FeedProcessingStatus.IN_PROGRESS, started_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _filtered(query: Q, seller_pk: int, where: SubmissionFilter) -> Q:
+        query = query.where(FeedSubmission.seller_pk == seller_pk)
+        if where.ids:
+            # An id list overrides every other filter (as MWS documents).
+            return query.where(FeedSubmission.id.in_(where.ids))
+        if where.feed_types:
+            query = query.where(FeedSubmission.feed_type.in_(where.feed_types))
+        if where.statuses:
+            query = query.where(FeedSubmission.status.in_(where.statuses))
+        if where.submitted_from is not None:
+            query = query.where(FeedSubmission.submitted_at >= where.submitted_from)
+        if where.submitted_to is not None:
+            query = query.where(FeedSubmission.submitted_at <= where.submitted_to)
+        return query

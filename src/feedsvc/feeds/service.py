@@ -1,0 +1,136 @@
+"""The feed operations: submit, list, count, cancel and fetch results."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from feedsvc.accounts.models import Seller
+from feedsvc.clock import Clock, SystemClock
+from feedsvc.errors import FeedCanceled, FeedProcessingResultNotReady, InvalidFeedType
+from feedsvc.feeds import reporting
+from feedsvc.feeds.models import FeedSubmission, ProcessingReportDocument
+from feedsvc.feeds.repository import FeedRepository, SubmissionFilter
+from feedsvc.feeds.types import SUPPORTED_FEED_TYPES, FeedProcessingStatus, FeedType
+from feedsvc.queue.models import JobKind
+from feedsvc.queue.repository import JobRepository
+from feedsvc.reports.results import MessageResult, Severity
+from feedsvc.xml.schemas import SchemaRegistry
+from feedsvc.xml.validation import validate_xml_feed
+
+CANCEL_LIST_LIMIT = 100
+
+
+@dataclass(frozen=True, slots=True)
+class FeedUpload:
+    """A feed body and what the client said about it."""
+
+    feed_type: str
+    content: bytes
+    content_type: str
+    content_md5: str
+    marketplace_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    submissions: Sequence[FeedSubmission]
+    has_next: bool
+
+
+class FeedService:
+    """One transaction's worth of feed operations for sellers."""
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        clock: Clock,
+        schemas: SchemaRegistry,
+        wall_clock: Clock | None = None,
+    ) -> None:
+        self._feeds = FeedRepository(session)
+        self._jobs = JobRepository(session)
+        self._clock = clock
+        self._wall_clock = wall_clock or SystemClock()
+        self._schemas = schemas
+
+    def submit(self, seller: Seller, upload: FeedUpload) -> FeedSubmission:
+        """Record the feed; queue it if valid, else complete it at once with its problems."""
+        feed_type = _supported(upload.feed_type)
+        now = self._clock.now()
+        submission = self._feeds.add(
+            FeedSubmission(
+                seller_pk=seller.id,
+                feed_type=feed_type,
+                status=FeedProcessingStatus.SUBMITTED,
+                content_type=upload.content_type,
+                content_md5=upload.content_md5,
+                size=len(upload.content),
+                marketplace_ids=list(upload.marketplace_ids),
+                submitted_at=now,
+            ),
+            upload.content,
+        )
+        problems = validate_xml_feed(upload.content, self._schemas)
+        if problems:
+            reporting.complete(
+                self._feeds,
+                submission,
+                merchant_identifier=seller.seller_id,
+                processed=0,
+                results=[
+                    MessageResult(p.message_id, Severity.ERROR, p.code, p.description)
+                    for p in problems
+                ],
+                now=now,
+            )
+        else:
+            self._jobs.enqueue(
+                JobKind.PROCESS_FEED, submission_id=submission.id, now=self._wall_clock.now()
+            )
+        return submission
+
+    def page(
+        self, seller: Seller, where: SubmissionFilter, *, max_count: int, before_id: int | None
+    ) -> Page:
+        rows = self._feeds.page(seller.id, where, limit=max_count + 1, before_id=before_id)
+        return Page(submissions=rows[:max_count], has_next=len(rows) > max_count)
+
+    def count(self, seller: Seller, where: SubmissionFilter) -> int:
+        return self._feeds.count(seller.id, where)
+
+    def cancel(
+        self, seller: Seller, where: SubmissionFilter
+    ) -> tuple[int, Sequence[FeedSubmission]]:
+        """Cancel matching submissions that have not started: the count, and the first 100."""
+        cancelled = self._feeds.cancel_submitted(seller.id, where, now=self._clock.now())
+        self._jobs.cancel_for_submissions([s.id for s in cancelled], now=self._wall_clock.now())
+        return len(cancelled), cancelled[:CANCEL_LIST_LIMIT]
+
+    def get(self, seller: Seller, submission_id: int) -> FeedSubmission | None:
+        return self._feeds.for_seller(seller.id, submission_id)
+
+    def result(self, submission: FeedSubmission) -> ProcessingReportDocument:
+        """The processing report of a finished submission."""
+        if submission.status == FeedProcessingStatus.CANCELLED:
+            raise FeedCanceled(submission.id)
+        report = self._feeds.report(submission.id)
+        if submission.status != FeedProcessingStatus.DONE or report is None:
+            raise FeedProcessingResultNotReady(submission.id)
+        return report
+
+
+def _supported(feed_type: str) -> FeedType:
+    try:
+        known = FeedType(feed_type)
+    except ValueError:
+        known = None
+    if known is None or known not in SUPPORTED_FEED_TYPES:
+        supported = ", ".join(SUPPORTED_FEED_TYPES)
+        raise InvalidFeedType(
+            f"Feed type {feed_type!r} is not supported by this service. Supported: {supported}."
+        )
+    return known

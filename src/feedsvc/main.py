@@ -1,0 +1,113 @@
+"""Application factory: engine, migrations, schema registry, routers and the worker."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from feedsvc import __version__
+from feedsvc.admin.router import router as admin_router
+from feedsvc.admin.service import AdminError, stored_admin_token
+from feedsvc.clock import Clock, SystemClock
+from feedsvc.config import Settings
+from feedsvc.db.engine import make_engine, make_sessionmaker, transaction
+from feedsvc.db.migrate import upgrade
+from feedsvc.errors import InvalidAddress
+from feedsvc.mws.router import MwsApi
+from feedsvc.queue.worker import Worker
+from feedsvc.xml.schemas import SchemaRegistry
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """\
+feedsvc speaks the Amazon MWS Feeds API (SubmitFeed, GetFeedSubmissionList,
+GetFeedSubmissionCount, CancelFeedSubmissions, GetFeedSubmissionResult) for order
+feeds, and offers an admin JSON API to set up sellers and orders and inspect what
+the feeds did to them.
+"""
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    migrate: bool = True,
+) -> FastAPI:
+    """Build the service; the worker thread starts with the app when ``run_worker`` is set."""
+    settings = settings or Settings()
+    clock = clock or SystemClock()
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    sessions = make_sessionmaker(engine)
+    with transaction(sessions) as session:
+        admin_token = settings.admin_token or stored_admin_token(session)
+    schemas = SchemaRegistry()
+    worker = Worker(
+        sessions,
+        clock=clock,
+        lease_seconds=settings.job_lease_seconds,
+        max_attempts=settings.job_max_attempts,
+        poll_seconds=settings.worker_poll_seconds,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        thread = None
+        if settings.run_worker:
+            thread = threading.Thread(target=worker.run, name="feedsvc-worker", daemon=True)
+            thread.start()
+        try:
+            yield
+        finally:
+            worker.stop()
+            if thread is not None:
+                thread.join(timeout=30)
+            engine.dispose()
+
+    app = FastAPI(title="feedsvc", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessions
+    app.state.clock = clock
+    app.state.admin_token = admin_token
+    app.state.worker = worker
+
+    mws = MwsApi(
+        sessions,
+        clock=clock,
+        schemas=schemas,
+        max_feed_bytes=settings.max_feed_bytes,
+        on_enqueue=worker.wake,
+    )
+    app.include_router(admin_router)
+
+    @app.get("/health", tags=["operations"])
+    def health() -> dict[str, str]:
+        """Whether the service can reach its database."""
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    app.include_router(mws.router())
+
+    @app.exception_handler(AdminError)
+    async def _admin_error(_request: Request, error: AdminError) -> Response:
+        return JSONResponse({"detail": error.detail}, status_code=error.status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code == 404 and not request.url.path.startswith("/admin"):
+            return mws.error_response(InvalidAddress(f"There is no MWS API at {request.url.path}."))
+        return JSONResponse(
+            {"detail": error.detail}, status_code=error.status_code, headers=error.headers
+        )
+
+    return app

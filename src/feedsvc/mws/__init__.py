@@ -1,0 +1,1 @@
+"""The MWS Feeds wire protocol: parameters, checks, actions and XML envelopes."""

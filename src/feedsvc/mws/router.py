@@ -1,0 +1,170 @@
+"""HTTP entry points of the MWS Feeds API (``/`` and ``/Feeds/2009-01-01``, GET and POST)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from feedsvc.clock import Clock
+from feedsvc.db.engine import transaction
+from feedsvc.errors import InternalError, InvalidAction, InvalidParameterValue, MwsError
+from feedsvc.feeds.service import FeedService
+from feedsvc.mws.actions import ACTIONS, MwsCall, RawAnswer, XmlAnswer
+from feedsvc.mws.auth import authenticate
+from feedsvc.mws.params import Params, parse_query
+from feedsvc.mws.serializer import render_error, render_ping, render_result
+from feedsvc.xml.schemas import SchemaRegistry
+
+log = logging.getLogger(__name__)
+
+API_VERSION = "2009-01-01"
+PATHS = ("/", "/Feeds/2009-01-01")
+MAX_FORM_BYTES = 1024 * 1024
+XML_CONTENT_TYPE = "text/xml"
+
+
+@dataclass(frozen=True, slots=True)
+class MwsRequest:
+    """What the handler needs from HTTP, read off the event loop."""
+
+    method: str
+    path: str
+    params: Params
+    body: bytes
+    headers: Mapping[str, str]
+
+
+class MwsApi:
+    """Dispatches MWS requests to the action table, one transaction per request."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        clock: Clock,
+        schemas: SchemaRegistry,
+        max_feed_bytes: int,
+        on_enqueue: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._schemas = schemas
+        self.max_feed_bytes = max_feed_bytes
+        self._on_enqueue = on_enqueue
+
+    def router(self) -> APIRouter:
+        router = APIRouter(tags=["MWS Feeds API"])
+        for path in PATHS:
+            router.add_api_route(
+                path,
+                self.endpoint,
+                methods=["GET", "POST"],
+                summary="MWS Feeds API (dispatches on the Action parameter)",
+                description=(
+                    "Query parameters (or a form body) as MWS defines them; SubmitFeed's body "
+                    "is the feed itself. Answers are MWS XML documents."
+                ),
+                response_class=Response,
+                responses={200: {"content": {XML_CONTENT_TYPE: {}}}},
+                name=f"mws{path.replace('/', '_').replace('-', '_')}",
+            )
+        return router
+
+    async def endpoint(self, request: Request) -> Response:
+        request_id = str(uuid.uuid4())
+        try:
+            mws_request = await self._read(request)
+            return await run_in_threadpool(self.handle, mws_request, request_id)
+        except MwsError as error:
+            return self._error(error, request_id)
+
+    async def _read(self, request: Request) -> MwsRequest:
+        query = parse_query(request.url.query)
+        is_feed = query.get("Action") == "SubmitFeed"
+        limit = self.max_feed_bytes if is_feed else MAX_FORM_BYTES
+        body = bytearray()
+        async for chunk in request.stream():
+            body.extend(chunk)
+            if len(body) > limit:
+                what = "feed" if is_feed else "request body"
+                raise InvalidParameterValue(
+                    f"The {what} is larger than the {limit} bytes this service accepts."
+                )
+        params = dict(query)
+        content_type = request.headers.get("content-type", "")
+        if not is_feed and "x-www-form-urlencoded" in content_type and body:
+            params = {**parse_query(bytes(body)), **query}
+        return MwsRequest(
+            method=request.method,
+            path=request.url.path,
+            params=Params(params),
+            body=bytes(body),
+            headers=dict(request.headers),
+        )
+
+    def handle(self, request: MwsRequest, request_id: str) -> Response:
+        """Authenticate, run the action, and render its answer or error."""
+        params = request.params
+        if request.method == "GET" and not params.as_dict():
+            return self._xml(render_ping(self._clock.now()), request_id)
+        try:
+            action_name = params.required("Action")
+            action = ACTIONS.get(action_name)
+            if action is None:
+                raise InvalidAction(f"{action_name} is not a Feeds API action.")
+            version = params.required("Version")
+            if version != API_VERSION:
+                raise InvalidParameterValue(
+                    f"Version {version} is not supported; the Feeds API version is {API_VERSION}."
+                )
+            with transaction(self._sessions) as session:
+                seller = authenticate(session, params)
+                call = MwsCall(
+                    params=params,
+                    body=request.body,
+                    headers=request.headers,
+                    seller=seller,
+                    feeds=FeedService(session, clock=self._clock, schemas=self._schemas),
+                    now=self._clock.now(),
+                )
+                answer = action(call)
+        except MwsError as error:
+            return self._error(error, request_id)
+        except Exception:
+            log.exception("MWS request failed", extra={"request_id": request_id})
+            return self._error(InternalError("We encountered an internal error."), request_id)
+        if action_name == "SubmitFeed":
+            self._on_enqueue()
+        if isinstance(answer, RawAnswer):
+            response = Response(
+                answer.content,
+                headers={"Content-Type": answer.content_type, "Content-MD5": answer.content_md5},
+            )
+            return self._stamp(response, request_id)
+        assert isinstance(answer, XmlAnswer)
+        return self._xml(render_result(action_name, answer.result, request_id), request_id)
+
+    def error_response(self, error: MwsError) -> Response:
+        """An ErrorResponse for failures outside an action (unknown paths)."""
+        return self._error(error, str(uuid.uuid4()))
+
+    def _xml(self, body: bytes, request_id: str, status: int = 200) -> Response:
+        # Exactly "text/xml": some clients compare the header verbatim.
+        response = Response(body, status_code=status, headers={"Content-Type": XML_CONTENT_TYPE})
+        return self._stamp(response, request_id)
+
+    def _error(self, error: MwsError, request_id: str) -> Response:
+        return self._xml(render_error(error, request_id), request_id, status=error.status)
+
+    def _stamp(self, response: Response, request_id: str) -> Response:
+        response.headers["x-mws-request-id"] = request_id
+        response.headers["x-mws-timestamp"] = (
+            self._clock.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        )
+        return response

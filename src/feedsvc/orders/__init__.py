@@ -1,0 +1,1 @@
+"""Orders, their items, and what feeds do to them: cancellations and refunds."""

@@ -1,0 +1,135 @@
+"""Cancel unshipped units, record why, and tell the buyer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from feedsvc.orders.models import BuyerNotification, Cancellation, Order, OrderItem
+from feedsvc.orders.outcomes import Rejection
+from feedsvc.orders.repository import OrderRepository
+from feedsvc.orders.types import BUYER_REQUESTED_REASONS, CancellationSource
+from feedsvc.reports.results import ResultCode
+
+
+@dataclass(frozen=True, slots=True)
+class CancelLine:
+    """Cancel ``quantity`` units of ``item``; ``None`` means every unshipped unit."""
+
+    item: OrderItem
+    quantity: int | None
+    reason: str | None
+
+
+def check_cancellable(
+    order: Order, item: OrderItem, quantity: int | None, *, planned: int = 0
+) -> int:
+    """The number of units to cancel, or a Rejection naming why they cannot be.
+
+    ``planned`` counts units of the same item that the same command cancels earlier.
+    """
+    unshipped = item.quantity_unshipped - planned
+    counts = (
+        f"{item.quantity_ordered} ordered, {item.quantity_shipped} shipped, "
+        f"{item.quantity_cancelled + planned} cancelled"
+    )
+    where = {
+        "amazon_order_id": order.amazon_order_id,
+        "amazon_order_item_code": item.amazon_order_item_code,
+    }
+    if unshipped == 0:
+        if item.quantity_shipped:
+            raise Rejection(
+                ResultCode.UNITS_ALREADY_SHIPPED,
+                f"Item {item.amazon_order_item_code} of order {order.amazon_order_id} has no "
+                f"unshipped units to cancel ({counts}); shipped units can only be refunded.",
+                **where,
+            )
+        raise Rejection(
+            ResultCode.UNITS_ALREADY_CANCELLED,
+            f"Item {item.amazon_order_item_code} of order {order.amazon_order_id} is already "
+            f"cancelled ({counts}).",
+            **where,
+        )
+    wanted = unshipped if quantity is None else quantity
+    if wanted > unshipped:
+        raise Rejection(
+            ResultCode.QUANTITY_EXCEEDS_REMAINING,
+            f"Cannot cancel {wanted} units of item {item.amazon_order_item_code} of order "
+            f"{order.amazon_order_id}: only {unshipped} are unshipped ({counts}).",
+            **where,
+        )
+    return wanted
+
+
+def cancel_lines(
+    repository: OrderRepository,
+    order: Order,
+    lines: Sequence[CancelLine],
+    *,
+    source: CancellationSource,
+    now: datetime,
+    feed_submission_id: int | None = None,
+) -> list[Cancellation]:
+    """Cancel each line (all checked first, so a bad line cancels nothing) and notify."""
+    planned: dict[int, int] = {}
+    quantities = []
+    for line in lines:
+        already = planned.get(line.item.id, 0)
+        quantity = check_cancellable(order, line.item, line.quantity, planned=already)
+        planned[line.item.id] = already + quantity
+        quantities.append(quantity)
+
+    cancellations = []
+    for line, quantity in zip(lines, quantities, strict=True):
+        line.item.cancel_units(quantity)
+        cancellation = Cancellation(
+            order_id=order.id,
+            item_id=line.item.id,
+            item=line.item,
+            quantity=quantity,
+            reason=line.reason,
+            source=source,
+            buyer_requested=line.reason in BUYER_REQUESTED_REASONS,
+            feed_submission_id=feed_submission_id,
+            created_at=now,
+        )
+        repository.add(cancellation)
+        cancellations.append(cancellation)
+    order.refresh_status()
+    repository.add(_notification(order, cancellations, now))
+    return cancellations
+
+
+def _notification(
+    order: Order, cancellations: Sequence[Cancellation], now: datetime
+) -> BuyerNotification:
+    whole_order = order.status == "Canceled"
+    subject = (
+        f"Your order {order.amazon_order_id} has been cancelled"
+        if whole_order
+        else f"Items in your order {order.amazon_order_id} have been cancelled"
+    )
+    lines = [
+        f"- {c.quantity} x {c.item.sku}" + (f" (reason: {c.reason})" if c.reason else "")
+        for c in cancellations
+    ]
+    body = "\n".join(
+        [
+            f"Hello {order.buyer_name or 'customer'},",
+            "",
+            "The seller has cancelled the following from your order "
+            f"{order.amazon_order_id}. You have not been charged for these items.",
+            *lines,
+        ]
+    )
+    return BuyerNotification(
+        seller_pk=order.seller_pk,
+        order_id=order.id,
+        kind="OrderCancelled" if whole_order else "ItemsCancelled",
+        recipient=order.buyer_email or f"buyer-{order.amazon_order_id}@marketplace.invalid",
+        subject=subject,
+        body=body,
+        created_at=now,
+    )

@@ -1,0 +1,88 @@
+"""Every query over orders, items, cancellations, refunds and notifications."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from feedsvc.orders.models import (
+    BuyerNotification,
+    Cancellation,
+    Order,
+    Refund,
+    RefundComponent,
+)
+
+
+class OrderRepository:
+    """Loads and stores the order aggregate and its history."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, amazon_order_id: str) -> Order | None:
+        return self._session.scalar(select(Order).where(Order.amazon_order_id == amazon_order_id))
+
+    def for_seller(
+        self,
+        seller_pk: int,
+        *,
+        amazon_order_id: str | None = None,
+        merchant_order_id: str | None = None,
+        lock: bool = False,
+    ) -> Order | None:
+        """One seller's order by either id; ``lock`` serialises writers on that order."""
+        query = select(Order).where(Order.seller_pk == seller_pk)
+        if amazon_order_id is not None:
+            query = query.where(Order.amazon_order_id == amazon_order_id)
+        else:
+            query = query.where(Order.merchant_order_id == merchant_order_id)
+        if lock:
+            query = query.with_for_update()
+        return self._session.scalar(query)
+
+    def merchant_order_id_owner(self, seller_pk: int, merchant_order_id: str) -> Order | None:
+        return self.for_seller(seller_pk, merchant_order_id=merchant_order_id)
+
+    def existing_amazon_order_ids(self, amazon_order_ids: Sequence[str]) -> set[str]:
+        rows = self._session.scalars(
+            select(Order.amazon_order_id).where(Order.amazon_order_id.in_(amazon_order_ids))
+        )
+        return set(rows)
+
+    def refunded_by_component(self, item_id: int) -> dict[str, int]:
+        """What has been refunded (applied or pending) per component of one order line."""
+        rows = self._session.execute(
+            select(RefundComponent.component, func.sum(RefundComponent.amount))
+            .join(Refund, Refund.id == RefundComponent.refund_id)
+            .where(Refund.item_id == item_id)
+            .group_by(RefundComponent.component)
+        )
+        return {component: int(total) for component, total in rows}
+
+    def adjustment_id_used(self, seller_pk: int, merchant_adjustment_item_id: str) -> bool:
+        query = select(Refund.id).where(
+            Refund.seller_pk == seller_pk,
+            Refund.merchant_adjustment_item_id == merchant_adjustment_item_id,
+        )
+        return self._session.scalar(query.limit(1)) is not None
+
+    def cancellations(self, order_id: int) -> Sequence[Cancellation]:
+        query = select(Cancellation).where(Cancellation.order_id == order_id)
+        return self._session.scalars(query.order_by(Cancellation.id)).all()
+
+    def refunds(self, order_id: int) -> Sequence[Refund]:
+        query = select(Refund).where(Refund.order_id == order_id).order_by(Refund.id)
+        return self._session.scalars(query).all()
+
+    def notifications(self, seller_pk: int) -> Sequence[BuyerNotification]:
+        query = select(BuyerNotification).where(BuyerNotification.seller_pk == seller_pk)
+        return self._session.scalars(query.order_by(BuyerNotification.id)).all()
+
+    def add(self, entity: Order | Cancellation | Refund | BuyerNotification) -> None:
+        self._session.add(entity)
+
+    def flush(self) -> None:
+        self._session.flush()

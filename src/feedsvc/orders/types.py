@@ -1,0 +1,63 @@
+"""Wire values of the order domain."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class OrderStatus(StrEnum):
+    UNSHIPPED = "Unshipped"
+    PARTIALLY_SHIPPED = "PartiallyShipped"
+    SHIPPED = "Shipped"
+    CANCELED = "Canceled"
+
+
+class Component(StrEnum):
+    """ItemPriceAdjustments component types (OrderAdjustment schema)."""
+
+    PRINCIPAL = "Principal"
+    SHIPPING = "Shipping"
+    TAX = "Tax"
+    SHIPPING_TAX = "ShippingTax"
+    RESTOCKING_FEE = "RestockingFee"
+    RESTOCKING_FEE_TAX = "RestockingFeeTax"
+    GIFT_WRAP = "GiftWrap"
+    GIFT_WRAP_TAX = "GiftWrapTax"
+    SURCHARGE = "Surcharge"
+    RETURN_SHIPPING = "ReturnShipping"
+    GOODWILL = "Goodwill"
+    EXPORT_CHARGE = "ExportCharge"
+    COD = "COD"
+    COD_TAX = "CODTax"
+    OTHER = "Other"
+    FREE_REPLACEMENT_RETURN_SHIPPING = "FreeReplacementReturnShipping"
+
+
+# Components the buyer was charged for on the order line; each refunds only up to
+# what is left of its charge.
+CHARGED_COMPONENTS = (
+    Component.PRINCIPAL,
+    Component.TAX,
+    Component.SHIPPING,
+    Component.SHIPPING_TAX,
+    Component.GIFT_WRAP,
+    Component.GIFT_WRAP_TAX,
+)
+# Fees the seller keeps back: sent as negative amounts that reduce the refund.
+FEE_COMPONENTS = (Component.RESTOCKING_FEE, Component.RESTOCKING_FEE_TAX)
+
+
+class CancellationSource(StrEnum):
+    FEED = "feed"
+    ADMIN = "admin"
+    AUTO = "auto"
+
+
+class RefundState(StrEnum):
+    APPLIED = "applied"
+    PENDING = "pending"
+
+
+# Cancellation reasons that mean the buyer asked for it (exempt from the
+# seller's cancellation rate).
+BUYER_REQUESTED_REASONS = frozenset({"BuyerCanceled", "CustomerCancel"})

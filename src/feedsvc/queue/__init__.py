@@ -1,0 +1,1 @@
+"""A durable job queue in the service's own database."""

@@ -1,0 +1,104 @@
+"""Enqueue, claim, finish and retry jobs; claims use SKIP LOCKED where the database has it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from feedsvc.queue.models import Job, JobKind, JobStatus
+
+
+class JobRepository:
+    """The jobs table, seen by producers (in their own transaction) and by workers."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def enqueue(self, kind: JobKind, *, submission_id: int | None, now: datetime) -> Job:
+        job = Job(
+            kind=kind,
+            submission_id=submission_id,
+            status=JobStatus.QUEUED,
+            attempts=0,
+            run_after=now,
+            created_at=now,
+        )
+        self._session.add(job)
+        return job
+
+    def claim(self, *, now: datetime, lease: timedelta, worker_id: str) -> Job | None:
+        """Take the oldest runnable job, or one whose worker's lease ran out."""
+        candidates = (
+            select(Job.id)
+            .where(
+                or_(
+                    (Job.status == JobStatus.QUEUED) & (Job.run_after <= now),
+                    (Job.status == JobStatus.RUNNING) & (Job.lease_expires_at < now),
+                )
+            )
+            .order_by(Job.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        job_id = self._session.scalar(candidates)
+        if job_id is None:
+            return None
+        claimed = self._session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
+            .values(
+                status=JobStatus.RUNNING,
+                attempts=Job.attempts + 1,
+                lease_expires_at=now + lease,
+                worker_id=worker_id,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if not claimed.rowcount:  # type: ignore[attr-defined]
+            return None
+        return self._session.get(Job, job_id, populate_existing=True)
+
+    def holds_lease(self, job_id: int, worker_id: str) -> bool:
+        """Lock the job row and confirm this worker still owns it."""
+        query = select(Job).where(Job.id == job_id).with_for_update()
+        job = self._session.scalar(query)
+        return job is not None and job.status == JobStatus.RUNNING and job.worker_id == worker_id
+
+    def finish(self, job_id: int, *, now: datetime, status: JobStatus = JobStatus.DONE) -> None:
+        self._session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(status=status, finished_at=now, lease_expires_at=None)
+            .execution_options(synchronize_session=False)
+        )
+
+    def retry_later(self, job_id: int, *, error: str, run_after: datetime) -> None:
+        self._session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(
+                status=JobStatus.QUEUED,
+                last_error=error,
+                run_after=run_after,
+                lease_expires_at=None,
+                worker_id=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+    def cancel_for_submissions(self, submission_ids: Sequence[int], *, now: datetime) -> None:
+        if not submission_ids:
+            return
+        self._session.execute(
+            update(Job)
+            .where(Job.submission_id.in_(submission_ids), Job.status == JobStatus.QUEUED)
+            .values(status=JobStatus.CANCELLED, finished_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    def depth(self) -> int:
+        query = select(func.count(Job.id)).where(Job.status == JobStatus.QUEUED)
+        return self._session.scalar(query) or 0

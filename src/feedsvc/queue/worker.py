@@ -1,0 +1,152 @@
+"""The worker: claim a job, run it in one transaction, retry or give up cleanly."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from datetime import timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from feedsvc.accounts.models import Seller
+from feedsvc.clock import Clock, SystemClock
+from feedsvc.db.engine import transaction
+from feedsvc.feeds import reporting
+from feedsvc.feeds.processing import process_submission
+from feedsvc.feeds.repository import FeedRepository
+from feedsvc.feeds.types import FeedProcessingStatus
+from feedsvc.queue.models import JobKind, JobStatus
+from feedsvc.queue.repository import JobRepository
+from feedsvc.reports.results import MessageResult, ResultCode, Severity
+
+log = logging.getLogger(__name__)
+
+
+class Worker:
+    """Runs queued jobs until told to stop; safe to run as many as the database allows."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        clock: Clock,
+        lease_seconds: float = 300.0,
+        max_attempts: int = 5,
+        poll_seconds: float = 0.5,
+        worker_id: str | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._wall = SystemClock()
+        self._lease = timedelta(seconds=lease_seconds)
+        self._max_attempts = max_attempts
+        self._poll = poll_seconds
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+
+    def wake(self) -> None:
+        """Tell an idle worker that a job was just enqueued."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def run(self) -> None:
+        """Work until ``stop()``; finishes the current job before returning."""
+        log.info("worker started", extra={"worker_id": self.worker_id})
+        while not self._stop.is_set():
+            try:
+                worked = self.run_once()
+            except Exception:
+                log.exception("worker loop failed; retrying after a pause")
+                worked = False
+            if not worked:
+                self._wake.wait(self._poll)
+                self._wake.clear()
+        log.info("worker stopped", extra={"worker_id": self.worker_id})
+
+    def run_once(self) -> bool:
+        """Claim and run one job; False when there was nothing to do."""
+        with transaction(self._sessions) as session:
+            jobs = JobRepository(session)
+            job = jobs.claim(now=self._wall.now(), lease=self._lease, worker_id=self.worker_id)
+            if job is None:
+                return False
+            job_id, kind, submission_id = job.id, JobKind(job.kind), job.submission_id
+            attempts = job.attempts
+            if submission_id is not None:
+                feeds = FeedRepository(session)
+                feeds.start(submission_id, now=self._clock.now())
+                status = _status(session, submission_id)
+                if status != FeedProcessingStatus.IN_PROGRESS:
+                    # Cancelled before it started, or finished by an earlier attempt.
+                    cancelled = status == FeedProcessingStatus.CANCELLED
+                    jobs.finish(
+                        job_id,
+                        now=self._wall.now(),
+                        status=JobStatus.CANCELLED if cancelled else JobStatus.DONE,
+                    )
+                    return True
+        try:
+            with transaction(self._sessions) as session:
+                jobs = JobRepository(session)
+                if not jobs.holds_lease(job_id, self.worker_id):
+                    return True  # the lease ran out and another worker took the job
+                self._execute(session, kind, submission_id)
+                jobs.finish(job_id, now=self._wall.now())
+        except Exception as exc:
+            log.exception("job failed", extra={"job_id": job_id, "submission_id": submission_id})
+            self._failed(job_id, submission_id, attempts, exc)
+        return True
+
+    def _execute(self, session: Session, kind: JobKind, submission_id: int | None) -> None:
+        if kind == JobKind.PROCESS_FEED and submission_id is not None:
+            process_submission(session, submission_id=submission_id, clock=self._clock)
+
+    def _failed(
+        self, job_id: int, submission_id: int | None, attempts: int, exc: Exception
+    ) -> None:
+        error = f"{type(exc).__name__}: {exc}"
+        with transaction(self._sessions) as session:
+            jobs = JobRepository(session)
+            if attempts < self._max_attempts:
+                backoff = timedelta(seconds=min(2**attempts, 60))
+                jobs.retry_later(job_id, error=error, run_after=self._wall.now() + backoff)
+                return
+            jobs.finish(job_id, now=self._wall.now(), status=JobStatus.FAILED)
+            if submission_id is not None:
+                _give_up(session, submission_id, now_clock=self._clock)
+
+
+def _status(session: Session, submission_id: int) -> str | None:
+    submission = FeedRepository(session).get(submission_id)
+    return None if submission is None else submission.status
+
+
+def _give_up(session: Session, submission_id: int, *, now_clock: Clock) -> None:
+    """After the last attempt, finish the feed with an internal-error report (never lose it)."""
+    feeds = FeedRepository(session)
+    submission = feeds.get(submission_id)
+    if submission is None or submission.status == FeedProcessingStatus.DONE:
+        return
+    seller = session.get_one(Seller, submission.seller_pk)
+    reporting.complete(
+        feeds,
+        submission,
+        merchant_identifier=seller.seller_id,
+        processed=0,
+        results=[
+            MessageResult(
+                0,
+                Severity.ERROR,
+                ResultCode.INTERNAL_ERROR,
+                "An internal error occurred while processing this feed; nothing in it was "
+                "applied. Please resubmit the feed.",
+            )
+        ],
+        now=now_clock.now(),
+    )

@@ -1,0 +1,1 @@
+"""Processing reports: per-message outcomes rendered as MWS wrote them."""

@@ -1,0 +1,1 @@
+"""XML feeds: safe parsing, schema validation, and reading messages into commands."""

@@ -1,0 +1,125 @@
+"""Turn the Messages of a schema-valid envelope into order commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TypeVar
+
+from lxml import etree
+
+from feedsvc.orders.commands import (
+    AcknowledgedItem,
+    Acknowledgement,
+    AdjustedItem,
+    Adjustment,
+    AmountComponent,
+    OrderCommand,
+    UnsupportedMessage,
+)
+from feedsvc.orders.money import parse_amount
+from feedsvc.xml import safe
+from feedsvc.xml.values import collapsed, full_text, normalized
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class FeedMessage:
+    message_id: int
+    command: OrderCommand
+
+
+def read_messages(content: bytes) -> Iterator[FeedMessage]:
+    """Yield each Message of an already validated envelope, in document order."""
+    root = safe.parse(content).getroot()
+    for message in root.iterchildren("Message"):
+        message_id = int(collapsed(_one(message, "MessageID")))
+        body = message[-1]
+        yield FeedMessage(message_id, _command(body))
+
+
+def _command(body: etree._Element) -> OrderCommand:
+    tag = str(body.tag)
+    if tag == "OrderAcknowledgement":
+        return _acknowledgement(body)
+    if tag == "OrderAdjustment":
+        return _adjustment(body)
+    return UnsupportedMessage(body=tag, amazon_order_id=_optional(body, "AmazonOrderID", full_text))
+
+
+def _acknowledgement(body: etree._Element) -> Acknowledgement:
+    return Acknowledgement(
+        amazon_order_id=full_text(_one(body, "AmazonOrderID")),
+        merchant_order_id=_optional(body, "MerchantOrderID", normalized),
+        status_code=full_text(_one(body, "StatusCode")),
+        items=tuple(
+            AcknowledgedItem(
+                amazon_order_item_code=full_text(_one(item, "AmazonOrderItemCode")),
+                merchant_order_item_id=_optional(item, "MerchantOrderItemID", normalized),
+                cancel_reason=_optional(item, "CancelReason", full_text),
+                quantity=_optional_int(item, "Quantity"),
+            )
+            for item in body.iterchildren("Item")
+        ),
+    )
+
+
+def _adjustment(body: etree._Element) -> Adjustment:
+    return Adjustment(
+        amazon_order_id=_optional(body, "AmazonOrderID", full_text),
+        merchant_order_id=_optional(body, "MerchantOrderID", normalized),
+        action_type=_optional(body, "ActionType", full_text),
+        items=tuple(_adjusted_item(item) for item in body.iterchildren("AdjustedItem")),
+    )
+
+
+def _adjusted_item(item: etree._Element) -> AdjustedItem:
+    return AdjustedItem(
+        amazon_order_item_code=_optional(item, "AmazonOrderItemCode", full_text),
+        merchant_order_item_id=_optional(item, "MerchantOrderItemID", normalized),
+        merchant_adjustment_item_id=_optional(item, "MerchantAdjustmentItemID", normalized),
+        reason=full_text(_one(item, "AdjustmentReason")),
+        price_components=_components(item.find("ItemPriceAdjustments")),
+        promotion_components=tuple(
+            component
+            for promotion in item.iterchildren("PromotionAdjustments")
+            for component in _components(promotion)
+        ),
+        direct_payment_components=_components(item.find("DirectPaymentAdjustments")),
+        quantity_cancelled=_optional_int(item, "QuantityCancelled"),
+        quantity=_optional_int(item, "Quantity"),
+    )
+
+
+def _components(parent: etree._Element | None) -> tuple[AmountComponent, ...]:
+    if parent is None:
+        return ()
+    components = []
+    for component in parent.iterchildren("Component"):
+        amount = _one(component, "Amount")
+        components.append(
+            AmountComponent(
+                type=full_text(_one(component, "Type")),
+                amount=parse_amount(collapsed(amount)),
+                currency=amount.get("currency"),
+            )
+        )
+    return tuple(components)
+
+
+def _one(parent: etree._Element, tag: str) -> etree._Element:
+    element = parent.find(tag)
+    if element is None:
+        raise ValueError(f"{parent.tag} has no {tag}; the feed was not schema-valid")
+    return element
+
+
+def _optional(parent: etree._Element, tag: str, read: Callable[[etree._Element], T]) -> T | None:
+    element = parent.find(tag)
+    return None if element is None else read(element)
+
+
+def _optional_int(parent: etree._Element, tag: str) -> int | None:
+    element = parent.find(tag)
+    return None if element is None else int(collapsed(element))
