@@ -21,6 +21,7 @@ from feedsvc.orders.commands import (
     Adjustment,
     AmountComponent,
 )
+from feedsvc.orders.money import parse_amount
 from feedsvc.orders.outcomes import Rejection
 from feedsvc.orders.repository import OrderRepository
 from feedsvc.orders.service import OrderService
@@ -89,7 +90,7 @@ def refund(code: str, reason: str = "CustomerReturn", **components: str) -> Adju
         amazon_order_item_code=code,
         reason=reason,
         price_components=tuple(
-            AmountComponent(kind, int(round(float(amount) * 100)), "USD")
+            AmountComponent(kind, parse_amount(amount), "USD")
             for kind, amount in components.items()
         ),
     )

@@ -15,7 +15,7 @@ from feedsvc.orders.commands import Acknowledgement, Adjustment, OrderCommand
 from feedsvc.orders.outcomes import Note, Rejection
 from feedsvc.orders.repository import OrderRepository
 from feedsvc.orders.service import OrderService
-from feedsvc.reports.results import MessageResult, ResultCode, Severity
+from feedsvc.reports.results import MessageResult, ProcessingSummary, ResultCode, Severity
 from feedsvc.xml.messages import read_messages
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def process_submission(session: Session, *, submission_id: int, clock: Clock) ->
         feeds,
         submission,
         merchant_identifier=seller.seller_id,
-        processed=processed,
+        summary=ProcessingSummary.tally(processed, results),
         results=results,
         now=clock.now(),
     )

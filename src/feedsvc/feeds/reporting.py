@@ -24,12 +24,11 @@ def complete(
     submission: FeedSubmission,
     *,
     merchant_identifier: str,
-    processed: int,
+    summary: ProcessingSummary,
     results: Sequence[MessageResult],
     now: datetime,
 ) -> ProcessingReportDocument:
     """Store the report and move the submission to _DONE_."""
-    summary = ProcessingSummary.tally(processed, list(results))
     content = render_xml_report(
         submission_id=submission.id,
         merchant_identifier=merchant_identifier,

@@ -16,7 +16,7 @@ from feedsvc.feeds.repository import FeedRepository, SubmissionFilter
 from feedsvc.feeds.types import SUPPORTED_FEED_TYPES, FeedProcessingStatus, FeedType
 from feedsvc.queue.models import JobKind
 from feedsvc.queue.repository import JobRepository
-from feedsvc.reports.results import MessageResult, Severity
+from feedsvc.reports.results import MessageResult, ProcessingSummary, Severity
 from feedsvc.xml.schemas import SchemaRegistry
 from feedsvc.xml.validation import validate_xml_feed
 
@@ -74,16 +74,16 @@ class FeedService:
             ),
             upload.content,
         )
-        problems = validate_xml_feed(upload.content, self._schemas)
-        if problems:
+        check = validate_xml_feed(upload.content, self._schemas)
+        if check.problems:
             reporting.complete(
                 self._feeds,
                 submission,
                 merchant_identifier=seller.seller_id,
-                processed=0,
+                summary=ProcessingSummary.rejected(check.messages),
                 results=[
                     MessageResult(p.message_id, Severity.ERROR, p.code, p.description)
-                    for p in problems
+                    for p in check.problems
                 ],
                 now=now,
             )

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from lxml import etree
 
 from feedsvc.errors import MwsError
-from feedsvc.xml.values import xml_safe
+from feedsvc.xml.values import XML_DECLARATION, xml_safe
 
 NAMESPACE = "http://mws.amazonaws.com/doc/2009-01-01/"
 
@@ -57,5 +57,5 @@ def _fill(parent: etree._Element, node: Node) -> None:
 
 
 def _serialize(root: etree._Element) -> bytes:
-    content: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-    return content
+    body: bytes = etree.tostring(root, encoding="UTF-8")
+    return XML_DECLARATION + body

@@ -19,7 +19,7 @@ from feedsvc.feeds.repository import FeedRepository
 from feedsvc.feeds.types import FeedProcessingStatus
 from feedsvc.queue.models import JobKind, JobStatus
 from feedsvc.queue.repository import JobRepository
-from feedsvc.reports.results import MessageResult, ResultCode, Severity
+from feedsvc.reports.results import MessageResult, ProcessingSummary, ResultCode, Severity
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ def _give_up(session: Session, submission_id: int, *, now_clock: Clock) -> None:
         feeds,
         submission,
         merchant_identifier=seller.seller_id,
-        processed=0,
+        summary=ProcessingSummary.rejected(0),
         results=[
             MessageResult(
                 0,

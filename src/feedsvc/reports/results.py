@@ -55,11 +55,13 @@ class ProcessingSummary:
 
     @classmethod
     def tally(cls, processed: int, results: list[MessageResult]) -> ProcessingSummary:
+        """Counters for a processed feed: each message with an error counts once."""
         errors = {r.message_id for r in results if r.severity is Severity.ERROR}
-        warnings = {
-            r.message_id
-            for r in results
-            if r.severity is Severity.WARNING and r.message_id not in errors
-        }
-        with_error = len(errors) if processed else 0
-        return cls(processed, processed - with_error, with_error, len(warnings))
+        warnings = {r.message_id for r in results if r.severity is Severity.WARNING} - errors
+        return cls(processed, processed - len(errors), len(errors), len(warnings))
+
+    @classmethod
+    def rejected(cls, messages: int) -> ProcessingSummary:
+        """Counters for a document refused whole: every message failed (at least one)."""
+        count = max(messages, 1)
+        return cls(count, 0, count, 0)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from lxml import etree
 
 from feedsvc.reports.results import MessageResult, ProcessingSummary
-from feedsvc.xml.values import xml_safe
+from feedsvc.xml.values import XML_DECLARATION, xml_safe
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 REPORT_DOCUMENT_VERSION = "1.02"
@@ -49,10 +49,8 @@ def render_xml_report(
                 _child(info, "AmazonOrderID", result.amazon_order_id)
             if result.amazon_order_item_code:
                 _child(info, "AmazonOrderItemCode", result.amazon_order_item_code)
-    content: bytes = etree.tostring(
-        envelope, xml_declaration=True, encoding="UTF-8", pretty_print=True
-    )
-    return content
+    body: bytes = etree.tostring(envelope, encoding="UTF-8", pretty_print=True)
+    return XML_DECLARATION + body
 
 
 def _child(parent: etree._Element, tag: str, text: str | None = None) -> etree._Element:

@@ -24,45 +24,58 @@ class FeedProblem:
     description: str
 
 
-def validate_xml_feed(content: bytes, schemas: SchemaRegistry) -> list[FeedProblem]:
-    """Every problem that stops the document from being processed (empty when valid)."""
+@dataclass(frozen=True, slots=True)
+class FeedCheck:
+    """The verdict on a document: its problems (none when valid) and how many Messages it has."""
+
+    problems: list[FeedProblem]
+    messages: int
+
+
+def validate_xml_feed(content: bytes, schemas: SchemaRegistry) -> FeedCheck:
+    """Every problem that stops the document from being processed."""
     try:
         tree = safe.parse(content)
     except etree.XMLSyntaxError as exc:
         line, column = exc.position
-        return [
-            FeedProblem(
-                0,
-                ResultCode.XML_NOT_WELL_FORMED,
-                f"XML Parsing Fatal Error at Line {line}, Column {column}: {exc.msg}",
-            )
-        ]
+        problem = FeedProblem(
+            0,
+            ResultCode.XML_NOT_WELL_FORMED,
+            f"XML Parsing Fatal Error at Line {line}, Column {column}: {exc.msg}",
+        )
+        return FeedCheck([problem], messages=0)
     except safe.UnsafeDocument as exc:
-        return [FeedProblem(0, ResultCode.XML_INVALID, f"XML Parsing Fatal Error: {exc}")]
+        problem = FeedProblem(0, ResultCode.XML_INVALID, f"XML Parsing Fatal Error: {exc}")
+        return FeedCheck([problem], messages=0)
 
     root = tree.getroot()
     if root.tag != "AmazonEnvelope":
-        return [
-            FeedProblem(
-                0,
-                ResultCode.XML_INVALID,
-                f"XML Parsing Error at Line {root.sourceline}: the root element is "
-                f"'{root.tag}', but a feed must be an AmazonEnvelope.",
-            )
-        ]
+        problem = FeedProblem(
+            0,
+            ResultCode.XML_INVALID,
+            f"XML Parsing Error at Line {root.sourceline}: the root element is "
+            f"'{root.tag}', but a feed must be an AmazonEnvelope.",
+        )
+        return FeedCheck([problem], messages=0)
 
     schema = schemas.envelope()
-    if schema.validate(tree):
-        return []
     message_ids = _message_ids(root)
-    return [
+    if schema.validate(tree):
+        return FeedCheck([], messages=len(message_ids))
+    problems = [
         FeedProblem(
             _message_for(error.path, message_ids),
             ResultCode.XML_INVALID,
-            f"XML Parsing Error at Line {error.line}, Column {error.column}: {error.message}",
+            f"XML Parsing Error at {_position(error.line, error.column)}: {error.message}",
         )
         for error in schema.error_log
     ]
+    return FeedCheck(problems, messages=len(message_ids))
+
+
+def _position(line: int, column: int) -> str:
+    # libxml2 reports no column for schema errors; say so rather than "Column 0".
+    return f"Line {line}, Column {column}" if column else f"Line {line}"
 
 
 def _message_ids(root: etree._Element) -> list[int]:

@@ -6,6 +6,8 @@ import re
 
 from lxml import etree
 
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+
 # Characters XML 1.0 cannot carry; MWS replaced them with U+FFFD.
 _NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _LINE_BREAKS = str.maketrans({"\t": " ", "\n": " ", "\r": " "})
