@@ -360,4 +360,3 @@ class TestProtocol:
 
 def test_health(mws: Mws) -> None:
     assert mws.client.get("/health").json() == {"status": "ok"}
-
