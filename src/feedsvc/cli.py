@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     seed = commands.add_parser("seed", help="load sellers and orders from a JSON file")
     seed.add_argument("file", type=Path)
     commands.add_parser("admin-token", help="print the admin API token")
+    commands.add_parser("openapi", help="print the OpenAPI document as YAML (openapi.yaml)")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -48,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "seed":
         return _seed(settings, args.file)
+    if args.command == "openapi":
+        return _print_openapi()
     return _print_admin_token(settings)
 
 
@@ -107,6 +110,26 @@ def _seed(settings: Settings, path: Path) -> int:
             f"SecretKey={seller.secret_key}"
         )
     print(f"loaded {len(sellers)} sellers and {len(orders)} orders")
+    return 0
+
+
+def _print_openapi() -> int:
+    import tempfile
+
+    import yaml
+
+    from feedsvc.main import create_app
+
+    with tempfile.TemporaryDirectory() as scratch:
+        settings = Settings(
+            database_url=f"sqlite:///{scratch}/openapi.db",
+            admin_token="unused",  # noqa: S106 (the app is never served)
+            run_worker=False,
+        )
+        app = create_app(settings)
+        document = app.openapi()
+        app.state.engine.dispose()
+    print(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), end="")
     return 0
 
 

@@ -6,6 +6,7 @@ import logging
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +28,30 @@ API_VERSION = "2009-01-01"
 PATHS = ("/", "/Feeds/2009-01-01")
 MAX_FORM_BYTES = 1024 * 1024
 XML_CONTENT_TYPE = "text/xml"
+
+
+_QUERY_PARAMETERS = [
+    {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+    for name in (
+        "Action", "AWSAccessKeyId", "SellerId", "Merchant", "MWSAuthToken", "SignatureMethod",
+        "SignatureVersion", "Signature", "Timestamp", "Version", "FeedType", "FeedSubmissionId",
+        "MaxCount", "NextToken", "SubmittedFromDate", "SubmittedToDate", "ContentMD5Value",
+    )
+]  # fmt: skip
+_OPENAPI_EXTRA: dict[str, dict[str, Any]] = {
+    "GET": {"parameters": _QUERY_PARAMETERS},
+    "POST": {
+        "parameters": _QUERY_PARAMETERS,
+        "requestBody": {
+            "required": False,
+            "content": {
+                "text/xml": {"schema": {"type": "string"}},
+                "text/tab-separated-values": {"schema": {"type": "string"}},
+                "application/x-www-form-urlencoded": {"schema": {"type": "object"}},
+            },
+        },
+    },
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,20 +85,27 @@ class MwsApi:
 
     def router(self) -> APIRouter:
         router = APIRouter(tags=["MWS Feeds API"])
-        for path in PATHS:
-            router.add_api_route(
-                path,
-                self.endpoint,
-                methods=["GET", "POST"],
-                summary="MWS Feeds API (dispatches on the Action parameter)",
-                description=(
-                    "Query parameters (or a form body) as MWS defines them; SubmitFeed's body "
-                    "is the feed itself. Answers are MWS XML documents."
-                ),
-                response_class=Response,
-                responses={200: {"content": {XML_CONTENT_TYPE: {}}}},
-                name=f"mws{path.replace('/', '_').replace('-', '_')}",
-            )
+        for path, name in zip(PATHS, ("Root", "Feeds"), strict=True):
+            for method in ("GET", "POST"):
+                router.add_api_route(
+                    path,
+                    self.endpoint,
+                    methods=[method],
+                    summary="MWS Feeds API (dispatches on the Action parameter)",
+                    description=(
+                        "Query parameters (or, except for SubmitFeed, a form body) as MWS "
+                        "defines them, signed with Signature Version 2. SubmitFeed's body is "
+                        "the feed itself. Answers are MWS XML documents; failures are "
+                        "ErrorResponse documents."
+                    ),
+                    operation_id=f"mws{name}{method.title()}",
+                    response_class=Response,
+                    responses={
+                        200: {"description": "An MWS response", "content": {XML_CONTENT_TYPE: {}}},
+                        "4XX": {"description": "An MWS ErrorResponse"},
+                    },
+                    openapi_extra=_OPENAPI_EXTRA[method],
+                )
         return router
 
     async def endpoint(self, request: Request) -> Response:
