@@ -14,10 +14,13 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import make_url, text
 
+from feedsvc.db.engine import make_engine
 from tests.support import MARKETPLACE_US, unique_seller_id
 
 ADMIN_TOKEN = "e2e-admin-token"
+E2E_SCHEMA = "feedsvc_e2e"
 
 
 @dataclass(frozen=True)
@@ -56,12 +59,26 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def e2e_database_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database of the server's own: its worker must not take the in-process tests' jobs."""
+    if database_url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'feedsvc-e2e.db'}"
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {E2E_SCHEMA} CASCADE"))
+        connection.execute(text(f"CREATE SCHEMA {E2E_SCHEMA}"))
+    engine.dispose()
+    url = make_url(database_url).update_query_dict({"options": f"-csearch_path={E2E_SCHEMA}"})
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def server(e2e_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     port = _free_port()
     log_path: Path = tmp_path_factory.mktemp("e2e") / "server.log"
     env = {
         **os.environ,
-        "FEEDSVC_DATABASE_URL": database_url,
+        "FEEDSVC_DATABASE_URL": e2e_database_url,
         "FEEDSVC_ADMIN_TOKEN": ADMIN_TOKEN,
         "FEEDSVC_WORKER_POLL_SECONDS": "0.05",
     }
