@@ -126,6 +126,24 @@ class TestSubmitFeed:
         empty = mws.call("SubmitFeed", {"FeedType": FEED_ACK}, body=b"")
         assert error_code(empty) == "MissingParameter"
 
+    def test_marketplaces_must_be_the_sellers(self, mws: Mws) -> None:
+        feed = ack_feed("111-1111111-1111111")
+        own = mws.call(
+            "SubmitFeed",
+            {"FeedType": FEED_ACK, "MarketplaceIdList.Id.1": "ATVPDKIKX0DER"},
+            body=feed,
+            headers={"Content-MD5": content_md5(feed)},
+        )
+        assert own.status_code == 200, own.text
+        foreign = mws.call(
+            "SubmitFeed",
+            {"FeedType": FEED_ACK, "MarketplaceIdList.Id.1": "A1PA6795UKMFR9"},
+            body=feed,
+            headers={"Content-MD5": content_md5(feed)},
+        )
+        assert (foreign.status_code, error_code(foreign)) == (400, "InvalidMarketplace")
+        assert "A1PA6795UKMFR9" in xml_text(foreign.content, "Message")
+
     def test_form_content_type_on_a_feed_is_not_parsed_as_a_form(self, mws: Mws) -> None:
         feed = ack_feed("111-1111111-1111111")
         response = mws.call(

@@ -9,7 +9,12 @@ from sqlalchemy.orm import Session
 
 from feedsvc.accounts.models import Seller
 from feedsvc.clock import Clock, SystemClock
-from feedsvc.errors import FeedCanceled, FeedProcessingResultNotReady, InvalidFeedType
+from feedsvc.errors import (
+    FeedCanceled,
+    FeedProcessingResultNotReady,
+    InvalidFeedType,
+    InvalidMarketplace,
+)
 from feedsvc.feeds import reporting
 from feedsvc.feeds.models import FeedSubmission, ProcessingReportDocument
 from feedsvc.feeds.repository import FeedRepository, SubmissionFilter
@@ -60,6 +65,12 @@ class FeedService:
     def submit(self, seller: Seller, upload: FeedUpload) -> FeedSubmission:
         """Record the feed; queue it if valid, else complete it at once with its problems."""
         feed_type = _supported(upload.feed_type)
+        unknown = [m for m in upload.marketplace_ids if m not in seller.marketplace_ids]
+        if unknown:
+            raise InvalidMarketplace(
+                f"Seller {seller.seller_id} does not sell in marketplace "
+                f"{', '.join(unknown)}; its marketplaces are {', '.join(seller.marketplace_ids)}."
+            )
         now = self._clock.now()
         submission = self._feeds.add(
             FeedSubmission(
