@@ -127,6 +127,15 @@ class Mws:
         params.update(extra or {})
         return params
 
+    def signed(
+        self, params: Mapping[str, str], *, method: str = "POST", path: str = "/"
+    ) -> dict[str, str]:
+        """``params`` plus a valid Signature for them."""
+        signature = sign_v2(
+            params, secret=self.seller["secret_key"], method=method, host="testserver", path=path
+        )
+        return {**params, "Signature": signature}
+
     def call(
         self,
         action: str,
@@ -138,10 +147,7 @@ class Mws:
         path: str = "/",
         form: bool = True,
     ) -> Any:
-        params = self.params(action, extra)
-        params["Signature"] = sign_v2(
-            params, secret=self.seller["secret_key"], method=method, host="testserver", path=path
-        )
+        params = self.signed(self.params(action, extra), method=method, path=path)
         if body is None and form and method == "POST":
             return self.client.request(
                 method,

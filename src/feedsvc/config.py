@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     job_lease_seconds: float = Field(default=300.0, gt=0)
     job_max_attempts: int = Field(default=5, ge=1)
     run_worker: bool = True
+    verify_signatures: bool = True
 
     @field_validator("database_url")
     @classmethod

@@ -85,6 +85,7 @@ def create_app(
         clock=clock,
         schemas=schemas,
         max_feed_bytes=settings.max_feed_bytes,
+        verify_signatures=settings.verify_signatures,
         on_enqueue=worker.wake,
     )
     app.include_router(admin_router)

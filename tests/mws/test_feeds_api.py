@@ -343,20 +343,22 @@ class TestProtocol:
         assert root.findtext(f"{NS}RequestID") == response.headers["x-mws-request-id"]
 
     def test_unknown_credentials(self, mws: Mws) -> None:
-        response = mws.client.post(
-            "/", params={**mws.params("GetFeedSubmissionCount"), "AWSAccessKeyId": "NOPE"}
-        )
+        unknown_key = mws.signed({**mws.params("GetFeedSubmissionCount"), "AWSAccessKeyId": "NOPE"})
+        response = mws.client.post("/", params=unknown_key)
         assert (response.status_code, error_code(response)) == (403, "InvalidAccessKeyId")
         no_seller = {
             k: v for k, v in mws.params("GetFeedSubmissionCount").items() if k != "SellerId"
         }
-        assert error_code(mws.client.post("/", params=no_seller)) == "MissingParameter"
-        merchant = {**no_seller, "Merchant": mws.seller["seller_id"]}
+        missing = mws.client.post("/", params=mws.signed(no_seller))
+        assert error_code(missing) == "MissingParameter"
+        merchant = mws.signed({**no_seller, "Merchant": mws.seller["seller_id"]})
         assert mws.client.post("/", params=merchant).status_code == 200
 
     def test_key_of_another_seller_is_denied(self, mws: Mws, admin: Admin) -> None:
         other = admin.seller()
-        params = {**mws.params("GetFeedSubmissionCount"), "SellerId": other["seller_id"]}
+        params = mws.signed(
+            {**mws.params("GetFeedSubmissionCount"), "SellerId": other["seller_id"]}
+        )
         response = mws.client.post("/", params=params)
         assert (response.status_code, error_code(response)) == (401, "AccessDenied")
 
@@ -371,7 +373,7 @@ class TestProtocol:
         assert root.find(f"{NS}Timestamp") is not None
 
     def test_leading_question_ampersand_and_unknown_params(self, mws: Mws) -> None:
-        params = mws.params("GetFeedSubmissionCount", {"responseFormat": "xml"})
+        params = mws.signed(mws.params("GetFeedSubmissionCount", {"responseFormat": "xml"}))
         response = mws.client.post("/?&" + urlencode(params))
         assert response.status_code == 200, response.text
 

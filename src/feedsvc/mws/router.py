@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from feedsvc.clock import Clock
+from feedsvc.clock import Clock, SystemClock
 from feedsvc.db.engine import transaction
 from feedsvc.errors import InternalError, InvalidAction, InvalidParameterValue, MwsError
 from feedsvc.feeds.service import FeedService
@@ -20,6 +20,7 @@ from feedsvc.mws.actions import ACTIONS, MwsCall, RawAnswer, XmlAnswer
 from feedsvc.mws.auth import authenticate
 from feedsvc.mws.params import Params, parse_query
 from feedsvc.mws.serializer import render_error, render_ping, render_result
+from feedsvc.mws.signature import RequestTarget
 from feedsvc.xml.schemas import SchemaRegistry
 
 log = logging.getLogger(__name__)
@@ -58,8 +59,7 @@ _OPENAPI_EXTRA: dict[str, dict[str, Any]] = {
 class MwsRequest:
     """What the handler needs from HTTP, read off the event loop."""
 
-    method: str
-    path: str
+    target: RequestTarget
     params: Params
     body: bytes
     headers: Mapping[str, str]
@@ -75,10 +75,14 @@ class MwsApi:
         clock: Clock,
         schemas: SchemaRegistry,
         max_feed_bytes: int,
+        verify_signatures: bool = True,
         on_enqueue: Callable[[], None] = lambda: None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
+        # Signatures are fresh by the real time, whatever the service clock says.
+        self._wall_clock = SystemClock()
+        self._verify_signatures = verify_signatures
         self._schemas = schemas
         self.max_feed_bytes = max_feed_bytes
         self._on_enqueue = on_enqueue
@@ -133,8 +137,12 @@ class MwsApi:
         if not is_feed and "x-www-form-urlencoded" in content_type and body:
             params = {**parse_query(bytes(body)), **query}
         return MwsRequest(
-            method=request.method,
-            path=request.url.path,
+            target=RequestTarget(
+                method=request.method,
+                scheme=request.url.scheme,
+                host=request.headers.get("host", ""),
+                path=request.scope.get("raw_path", b"/").decode("latin-1") or "/",
+            ),
             params=Params(params),
             body=bytes(body),
             headers=dict(request.headers),
@@ -143,7 +151,7 @@ class MwsApi:
     def handle(self, request: MwsRequest, request_id: str) -> Response:
         """Authenticate, run the action, and render its answer or error."""
         params = request.params
-        if request.method == "GET" and not params.as_dict():
+        if request.target.method == "GET" and not params.as_dict():
             return self._xml(render_ping(self._clock.now()), request_id)
         try:
             action_name = params.required("Action")
@@ -156,7 +164,12 @@ class MwsApi:
                     f"Version {version} is not supported; the Feeds API version is {API_VERSION}."
                 )
             with transaction(self._sessions) as session:
-                seller = authenticate(session, params)
+                seller = authenticate(
+                    session,
+                    params,
+                    target=request.target if self._verify_signatures else None,
+                    now=self._wall_clock.now(),
+                )
                 call = MwsCall(
                     params=params,
                     body=request.body,
