@@ -13,7 +13,9 @@ from types import FrameType
 from pydantic import ValidationError
 
 from feedsvc.admin import schemas
-from feedsvc.admin.service import AdminError, AdminService, stored_admin_token
+from feedsvc.admin.orders import OrderAdmin
+from feedsvc.admin.sellers import SellerAdmin
+from feedsvc.admin.service import AdminError, stored_admin_token
 from feedsvc.clock import SystemClock
 from feedsvc.config import Settings
 from feedsvc.db.engine import make_engine, make_sessionmaker, transaction
@@ -98,9 +100,10 @@ def _seed(settings: Settings, path: Path) -> int:
     upgrade(engine)
     try:
         with transaction(make_sessionmaker(engine)) as session:
-            admin = AdminService(session, clock=SystemClock())
-            sellers = [admin.create_seller(s) for s in seed.sellers]
-            orders = admin.create_orders(seed.orders) if seed.orders else []
+            clock = SystemClock()
+            sellers = [SellerAdmin(session, clock=clock).create_seller(s) for s in seed.sellers]
+            orders_admin = OrderAdmin(session, clock=clock)
+            orders = orders_admin.create_orders(seed.orders) if seed.orders else []
     except AdminError as exc:
         print(f"nothing was loaded: {exc.detail}", file=sys.stderr)
         return 1

@@ -18,6 +18,7 @@ renders it as an ``ErrorResponse`` with the class's HTTP status::
     │   ├── FeedCanceled                 400
     │   ├── FeedProcessingResultNotReady 404
     │   ├── InvalidAddress               404  (unknown path)
+    │   ├── MethodNotAllowed             405  (Code InvalidRequest; PUT, DELETE, ...)
     │   ├── AccessDenied                 401
     │   ├── InvalidAccessKeyId           403
     │   └── SignatureDoesNotMatch        403
@@ -130,6 +131,13 @@ class FeedProcessingResultNotReady(SenderError):
 class InvalidAddress(SenderError):
     code = "InvalidAddress"
     status = 404
+
+
+class MethodNotAllowed(SenderError):
+    """An HTTP method other than GET or POST on an MWS path."""
+
+    code = "InvalidRequest"
+    status = 405
 
 
 class AccessDenied(SenderError):

@@ -19,7 +19,7 @@ from feedsvc.clock import Clock, SystemClock
 from feedsvc.config import Settings
 from feedsvc.db.engine import make_engine, make_sessionmaker, transaction
 from feedsvc.db.migrate import upgrade
-from feedsvc.errors import InvalidAddress
+from feedsvc.errors import InvalidAddress, MethodNotAllowed
 from feedsvc.mws.router import MwsApi
 from feedsvc.queue.worker import Worker
 from feedsvc.xml.schemas import SchemaRegistry
@@ -105,8 +105,17 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
-        if error.status_code == 404 and not request.url.path.startswith("/admin"):
-            return mws.error_response(InvalidAddress(f"There is no MWS API at {request.url.path}."))
+        if not request.url.path.startswith("/admin"):
+            if error.status_code == 405:
+                response = mws.error_response(
+                    MethodNotAllowed(f"The MWS API takes GET or POST, not {request.method}.")
+                )
+                response.headers["Allow"] = "GET, POST"
+                return response
+            if error.status_code == 404:
+                return mws.error_response(
+                    InvalidAddress(f"There is no MWS API at {request.url.path}.")
+                )
         return JSONResponse(
             {"detail": error.detail}, status_code=error.status_code, headers=error.headers
         )

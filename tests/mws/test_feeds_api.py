@@ -366,6 +366,13 @@ class TestProtocol:
         response = mws.client.post("/Orders/2013-09-01", params=mws.params("ListOrders"))
         assert (response.status_code, error_code(response)) == (404, "InvalidAddress")
 
+    @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+    def test_other_methods_get_an_mws_error(self, mws: Mws, method: str) -> None:
+        response = mws.client.request(method, "/Feeds/2009-01-01")
+        assert (response.status_code, error_code(response)) == (405, "InvalidRequest")
+        assert response.headers["allow"] == "GET, POST"
+        assert response.headers["x-mws-request-id"]
+
     def test_bare_get_is_a_ping(self, mws: Mws) -> None:
         response = mws.client.get("/")
         root = etree.fromstring(response.content)

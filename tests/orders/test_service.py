@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from feedsvc.accounts.repository import SellerRepository
 from feedsvc.admin import schemas
-from feedsvc.admin.service import AdminService
+from feedsvc.admin.orders import OrderAdmin
+from feedsvc.admin.sellers import SellerAdmin
 from feedsvc.clock import FixedClock
 from feedsvc.db.engine import make_engine, make_sessionmaker
 from feedsvc.orders.commands import (
@@ -45,8 +46,8 @@ class World:
 
     def __init__(self, db: Session) -> None:
         self.db = db
-        self.admin = AdminService(db, clock=FixedClock(NOW))
-        self.seller = self.admin.create_seller(
+        self.admin = OrderAdmin(db, clock=FixedClock(NOW))
+        self.seller = SellerAdmin(db, clock=FixedClock(NOW)).create_seller(
             schemas.SellerCreate(seller_id=unique_seller_id(), marketplace_ids=["ATVPDKIKX0DER"])
         )
         self.repository = OrderRepository(db)

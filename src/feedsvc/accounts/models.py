@@ -36,3 +36,14 @@ class MwsCredential(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     seller: Mapped[Seller] = relationship(back_populates="credentials")
+
+
+class MwsAuthGrant(Base):
+    """A seller's authorisation for another developer account to act for it."""
+
+    __tablename__ = "mws_auth_grants"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seller_pk: Mapped[int] = mapped_column(ForeignKey("sellers.id"), index=True)
+    developer_pk: Mapped[int] = mapped_column(ForeignKey("sellers.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

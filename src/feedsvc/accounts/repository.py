@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedsvc.accounts.models import MwsCredential, Seller
+from feedsvc.accounts.models import MwsAuthGrant, MwsCredential, Seller
 
 
 class SellerRepository:
@@ -22,6 +22,14 @@ class SellerRepository:
 
     def credential(self, access_key_id: str) -> MwsCredential | None:
         return self._session.get(MwsCredential, access_key_id)
+
+    def grant(self, token: str) -> MwsAuthGrant | None:
+        return self._session.get(MwsAuthGrant, token)
+
+    def add_grant(self, grant: MwsAuthGrant) -> MwsAuthGrant:
+        self._session.add(grant)
+        self._session.flush()
+        return grant
 
     def add(self, seller: Seller) -> Seller:
         self._session.add(seller)

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from feedsvc.admin import schemas
-from feedsvc.admin.service import AdminService
+from feedsvc.admin.orders import OrderAdmin
+from feedsvc.admin.sellers import SellerAdmin
 from feedsvc.db.engine import transaction
 
 R = TypeVar("R")
@@ -33,11 +34,18 @@ def _require_admin(
         )
 
 
-def _in_transaction(request: Request, work: Callable[[AdminService], R]) -> R:
+def _sellers(request: Request, work: Callable[[SellerAdmin], R]) -> R:
     """Run ``work`` in one transaction, committed before the response is sent."""
     state = request.app.state
     with transaction(state.sessions) as session:
-        return work(AdminService(session, clock=state.clock))
+        return work(SellerAdmin(session, clock=state.clock))
+
+
+def _orders(request: Request, work: Callable[[OrderAdmin], R]) -> R:
+    """Run ``work`` in one transaction, committed before the response is sent."""
+    state = request.app.state
+    with transaction(state.sessions) as session:
+        return work(OrderAdmin(session, clock=state.clock))
 
 
 _ERRORS: dict[int | str, dict[str, object]] = {
@@ -52,13 +60,24 @@ router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(_requi
 @router.post("/sellers", status_code=201, responses=_ERRORS)
 def create_seller(body: schemas.SellerCreate, request: Request) -> schemas.SellerOut:
     """Create a seller and its MWS credentials (generated unless supplied)."""
-    return _in_transaction(request, lambda admin: admin.create_seller(body))
+    return _sellers(request, lambda admin: admin.create_seller(body))
 
 
 @router.get("/sellers/{seller_id}", responses=_ERRORS)
 def get_seller(seller_id: str, request: Request) -> schemas.SellerOut:
     """A seller and its MWS credentials."""
-    return _in_transaction(request, lambda admin: admin.get_seller(seller_id))
+    return _sellers(request, lambda admin: admin.get_seller(seller_id))
+
+
+@router.post("/sellers/{seller_id}/auth-tokens", status_code=201, responses=_ERRORS)
+def grant_auth_token(
+    seller_id: str, body: schemas.GrantCreate, request: Request
+) -> schemas.GrantOut:
+    """Authorise another developer account's access key to act for this seller.
+
+    The answer's ``mws_auth_token`` is what that developer sends as ``MWSAuthToken``.
+    """
+    return _sellers(request, lambda admin: admin.grant(seller_id, body))
 
 
 @router.post("/orders", status_code=201, responses=_ERRORS)
@@ -68,14 +87,14 @@ def create_orders(
     """Create one order, or a list of orders in one transaction."""
     if isinstance(body, list):
         orders = body
-        return _in_transaction(request, lambda admin: admin.create_orders(orders))
-    return _in_transaction(request, lambda admin: admin.create_orders([body]))[0]
+        return _orders(request, lambda admin: admin.create_orders(orders))
+    return _orders(request, lambda admin: admin.create_orders([body]))[0]
 
 
 @router.get("/orders/{amazon_order_id}", responses=_ERRORS)
 def get_order(amazon_order_id: str, request: Request) -> schemas.OrderOut:
     """An order's status, unit counts, refunds and the history of what changed it."""
-    return _in_transaction(request, lambda admin: admin.get_order(amazon_order_id))
+    return _orders(request, lambda admin: admin.get_order(amazon_order_id))
 
 
 @router.get("/notifications", responses=_ERRORS)
@@ -83,4 +102,4 @@ def list_notifications(
     seller_id: Annotated[str, Query(min_length=1)], request: Request
 ) -> list[schemas.NotificationOut]:
     """The e-mails Amazon would have sent this seller's buyers, oldest first."""
-    return _in_transaction(request, lambda admin: admin.notifications(seller_id))
+    return _orders(request, lambda admin: admin.notifications(seller_id))

@@ -135,3 +135,14 @@ class NotificationOut(BaseModel):
 
 class ErrorOut(BaseModel):
     detail: str
+
+
+class GrantCreate(Strict):
+    access_key_id: Token
+
+
+class GrantOut(BaseModel):
+    seller_id: str
+    access_key_id: str
+    mws_auth_token: str
+    created_at: datetime

@@ -1,23 +1,14 @@
-"""Set up and inspect the integrator's test world: sellers, orders, notifications."""
+"""Errors and shared lookups of the admin API."""
 
 from __future__ import annotations
 
 import secrets
-from collections import defaultdict
-from collections.abc import Sequence
-from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from feedsvc.accounts.models import MwsCredential, Seller
+from feedsvc.accounts.models import Seller
 from feedsvc.accounts.repository import SellerRepository
-from feedsvc.admin import schemas
 from feedsvc.admin.models import ServiceSetting
-from feedsvc.clock import Clock
-from feedsvc.orders.models import Order, OrderItem
-from feedsvc.orders.money import format_amount, parse_amount
-from feedsvc.orders.repository import OrderRepository
-from feedsvc.orders.types import CHARGED_COMPONENTS, Component, RefundState
 
 ADMIN_TOKEN_KEY = "admin_token"  # noqa: S105 (a settings key, not a secret)
 
@@ -41,208 +32,9 @@ def stored_admin_token(session: Session) -> str:
     return setting.value
 
 
-class AdminService:
-    """Operations behind the admin endpoints and ``feedsvc seed``."""
-
-    def __init__(self, session: Session, *, clock: Clock) -> None:
-        self._sellers = SellerRepository(session)
-        self._orders = OrderRepository(session)
-        self._clock = clock
-
-    def create_seller(self, request: schemas.SellerCreate) -> schemas.SellerOut:
-        if self._sellers.by_seller_id(request.seller_id) is not None:
-            raise AdminError(409, f"Seller {request.seller_id} already exists.")
-        access_key_id = request.access_key_id or "AKFS" + secrets.token_hex(8).upper()
-        if self._sellers.credential(access_key_id) is not None:
-            raise AdminError(409, f"Access key {access_key_id} is already in use.")
-        now = self._clock.now()
-        seller = self._sellers.add(
-            Seller(
-                seller_id=request.seller_id,
-                marketplace_ids=list(request.marketplace_ids),
-                created_at=now,
-            )
-        )
-        credential = self._sellers.add_credential(
-            MwsCredential(
-                access_key_id=access_key_id,
-                secret_key=request.secret_key or secrets.token_urlsafe(30),
-                seller_pk=seller.id,
-                created_at=now,
-            )
-        )
-        return _seller_out(seller, credential)
-
-    def get_seller(self, seller_id: str) -> schemas.SellerOut:
-        seller = self._seller(seller_id, status=404)
-        return _seller_out(seller, seller.credentials[0])
-
-    def create_orders(self, requests: Sequence[schemas.OrderCreate]) -> list[schemas.OrderOut]:
-        ids = [r.amazon_order_id for r in requests]
-        repeated = {i for i in ids if ids.count(i) > 1}
-        taken = self._orders.existing_amazon_order_ids(ids) | repeated
-        if taken:
-            raise AdminError(409, f"Order ids already exist: {', '.join(sorted(taken))}.")
-        orders = [self._create_order(request) for request in requests]
-        return [self._order_out(order) for order in orders]
-
-    def get_order(self, amazon_order_id: str) -> schemas.OrderOut:
-        order = self._orders.get(amazon_order_id)
-        if order is None:
-            raise AdminError(404, f"Order {amazon_order_id} does not exist.")
-        return self._order_out(order)
-
-    def notifications(self, seller_id: str) -> list[schemas.NotificationOut]:
-        seller = self._seller(seller_id, status=404)
-        return [
-            schemas.NotificationOut(
-                amazon_order_id=n.order.amazon_order_id,
-                kind=n.kind,
-                recipient=n.recipient,
-                subject=n.subject,
-                body=n.body,
-                created_at=n.created_at,
-            )
-            for n in self._orders.notifications(seller.id)
-        ]
-
-    def _seller(self, seller_id: str, *, status: int) -> Seller:
-        seller = self._sellers.by_seller_id(seller_id)
-        if seller is None:
-            raise AdminError(status, f"Seller {seller_id} does not exist.")
-        return seller
-
-    def _create_order(self, request: schemas.OrderCreate) -> Order:
-        seller = self._seller(request.seller_id, status=422)
-        codes = [i.amazon_order_item_code for i in request.items]
-        if len(set(codes)) != len(codes):
-            raise AdminError(422, f"Order {request.amazon_order_id} repeats an item code.")
-        items = []
-        for item in request.items:
-            if item.quantity_shipped > item.quantity:
-                raise AdminError(
-                    422, f"Item {item.amazon_order_item_code} ships more units than were ordered."
-                )
-            items.append(
-                OrderItem(
-                    amazon_order_item_code=item.amazon_order_item_code,
-                    merchant_order_item_id=item.merchant_order_item_id,
-                    sku=item.sku,
-                    asin=item.asin,
-                    quantity_ordered=item.quantity,
-                    quantity_shipped=item.quantity_shipped,
-                    quantity_cancelled=0,
-                    item_price=parse_amount(item.item_price),
-                    item_tax=parse_amount(item.item_tax),
-                    shipping_price=parse_amount(item.shipping_price),
-                    shipping_tax=parse_amount(item.shipping_tax),
-                    gift_wrap_price=parse_amount(item.gift_wrap_price),
-                    gift_wrap_tax=parse_amount(item.gift_wrap_tax),
-                )
-            )
-        order = Order(
-            seller_pk=seller.id,
-            amazon_order_id=request.amazon_order_id,
-            merchant_order_id=request.merchant_order_id,
-            marketplace_id=request.marketplace_id,
-            purchase_date=_utc(request.purchase_date),
-            latest_ship_date=_utc(request.latest_ship_date) if request.latest_ship_date else None,
-            currency=request.currency,
-            buyer_name=request.buyer_name,
-            buyer_email=request.buyer_email,
-            created_at=self._clock.now(),
-            items=items,
-        )
-        order.refresh_status()
-        self._orders.add(order)
-        self._orders.flush()
-        return order
-
-    def _order_out(self, order: Order) -> schemas.OrderOut:
-        seller_id = self._seller_id_of(order)
-        refunds = self._orders.refunds(order.id)
-        applied: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        pending: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for refund in refunds:
-            target = applied if refund.state == RefundState.APPLIED else pending
-            for component in refund.components:
-                target[refund.item_id][component.component] += component.amount
-        return schemas.OrderOut(
-            amazon_order_id=order.amazon_order_id,
-            seller_id=seller_id,
-            merchant_order_id=order.merchant_order_id,
-            marketplace_id=order.marketplace_id,
-            purchase_date=order.purchase_date,
-            latest_ship_date=order.latest_ship_date,
-            currency=order.currency,
-            buyer_name=order.buyer_name,
-            buyer_email=order.buyer_email,
-            status=order.status,
-            items=[
-                schemas.OrderItemOut(
-                    amazon_order_item_code=item.amazon_order_item_code,
-                    merchant_order_item_id=item.merchant_order_item_id,
-                    sku=item.sku,
-                    asin=item.asin,
-                    quantity_ordered=item.quantity_ordered,
-                    quantity_shipped=item.quantity_shipped,
-                    quantity_cancelled=item.quantity_cancelled,
-                    quantity_unshipped=item.quantity_unshipped,
-                    charged=_amounts(
-                        {c: item.charged(Component(c)) for c in CHARGED_COMPONENTS}, keep_zero=False
-                    ),
-                    refunded=_amounts(applied[item.id]),
-                    pending_refunds=_amounts(pending[item.id]),
-                )
-                for item in order.items
-            ],
-            cancellations=[
-                schemas.CancellationOut(
-                    amazon_order_item_code=c.item.amazon_order_item_code,
-                    quantity=c.quantity,
-                    reason=c.reason,
-                    source=c.source,
-                    buyer_requested=c.buyer_requested,
-                    feed_submission_id=c.feed_submission_id,
-                    created_at=c.created_at,
-                )
-                for c in self._orders.cancellations(order.id)
-            ],
-            refunds=[
-                schemas.RefundOut(
-                    amazon_order_item_code=r.item.amazon_order_item_code,
-                    reason=r.reason,
-                    state=r.state,
-                    merchant_adjustment_item_id=r.merchant_adjustment_item_id,
-                    feed_submission_id=r.feed_submission_id,
-                    components=_amounts(
-                        {c.component: c.amount for c in r.components}, keep_zero=True
-                    ),
-                    total=format_amount(r.net_amount),
-                    created_at=r.created_at,
-                )
-                for r in refunds
-            ],
-        )
-
-    def _seller_id_of(self, order: Order) -> str:
-        for_seller = self._sellers.get(order.seller_pk)
-        return for_seller.seller_id if for_seller else ""
-
-
-def _amounts(values: dict[str, int], *, keep_zero: bool = True) -> dict[str, str]:
-    return {k: format_amount(v) for k, v in values.items() if keep_zero or v}
-
-
-def _seller_out(seller: Seller, credential: MwsCredential) -> schemas.SellerOut:
-    return schemas.SellerOut(
-        seller_id=seller.seller_id,
-        marketplace_ids=seller.marketplace_ids,
-        access_key_id=credential.access_key_id,
-        secret_key=credential.secret_key,
-        created_at=seller.created_at,
-    )
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+def find_seller(sellers: SellerRepository, seller_id: str, *, status: int = 404) -> Seller:
+    """The seller, or an AdminError with ``status`` (404 in a path, 422 in a body)."""
+    seller = sellers.by_seller_id(seller_id)
+    if seller is None:
+        raise AdminError(status, f"Seller {seller_id} does not exist.")
+    return seller

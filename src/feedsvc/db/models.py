@@ -1,6 +1,6 @@
 """Import every model so the metadata is complete (Alembic and tests use this)."""
 
-from feedsvc.accounts.models import MwsCredential, Seller
+from feedsvc.accounts.models import MwsAuthGrant, MwsCredential, Seller
 from feedsvc.admin.models import ServiceSetting
 from feedsvc.db.base import Base
 from feedsvc.feeds.models import FeedDocument, FeedSubmission, ProcessingReportDocument
@@ -21,6 +21,7 @@ __all__ = [
     "FeedDocument",
     "FeedSubmission",
     "Job",
+    "MwsAuthGrant",
     "MwsCredential",
     "Order",
     "OrderItem",

@@ -31,8 +31,20 @@ def authenticate(
     if target is not None:
         verify(params, secret=credential.secret_key, target=target, now=now)
     seller = sellers.by_seller_id(seller_id)
-    if seller is None or credential.seller_pk != seller.id:
+    if seller is None:
+        raise AccessDenied(f"Access denied: seller {seller_id} is not known.")
+    if credential.seller_pk == seller.id:
+        return seller
+    token = params.get("MWSAuthToken")
+    if token is None or token == "None":  # noqa: S105 (some clients send the string "None")
         raise AccessDenied(
-            f"Access denied: access key {access_key_id} may not act for seller {seller_id}."
+            f"Access denied: access key {access_key_id} belongs to another developer "
+            f"account; acting for seller {seller_id} needs the MWSAuthToken it granted."
+        )
+    grant = sellers.grant(token)
+    if grant is None or grant.seller_pk != seller.id or grant.developer_pk != credential.seller_pk:
+        raise AccessDenied(
+            f"Access denied: MWSAuthToken {token} does not authorise access key "
+            f"{access_key_id} for seller {seller_id}."
         )
     return seller

@@ -152,7 +152,7 @@ class MwsApi:
         """Authenticate, run the action, and render its answer or error."""
         params = request.params
         if request.target.method == "GET" and not params.as_dict():
-            return self._xml(render_ping(self._clock.now()), request_id)
+            return self._xml(render_ping(self._wall_clock.now()), request_id)
         try:
             action_name = params.required("Action")
             action = ACTIONS.get(action_name)
@@ -209,7 +209,8 @@ class MwsApi:
 
     def _stamp(self, response: Response, request_id: str) -> Response:
         response.headers["x-mws-request-id"] = request_id
+        # The real time: clients set their signing clock from it.
         response.headers["x-mws-timestamp"] = (
-            self._clock.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            self._wall_clock.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
         )
         return response

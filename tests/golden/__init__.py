@@ -1,0 +1,1 @@
+"""Golden-file tests: the exact bytes of every MWS response shape."""
