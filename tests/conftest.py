@@ -55,7 +55,13 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def app(database_url: str, clock: FixedClock) -> Iterator[FastAPI]:
-    settings = Settings(database_url=database_url, admin_token=ADMIN_TOKEN, run_worker=False)
+    # Quotas are off unless a test turns them on for its seller (tests/mws/test_throttling.py).
+    settings = Settings(
+        database_url=database_url,
+        admin_token=ADMIN_TOKEN,
+        run_worker=False,
+        default_throttling="off",
+    )
     application = create_app(settings, clock=clock, migrate=False)
     yield application
     application.state.engine.dispose()

@@ -101,7 +101,11 @@ def _seed(settings: Settings, path: Path) -> int:
     try:
         with transaction(make_sessionmaker(engine)) as session:
             clock = SystemClock()
-            sellers = [SellerAdmin(session, clock=clock).create_seller(s) for s in seed.sellers]
+            default = schemas.Throttling(
+                mode=settings.default_throttling, speed=settings.default_throttling_speed
+            )
+            seller_admin = SellerAdmin(session, clock=clock, default_throttling=default)
+            sellers = [seller_admin.create_seller(s) for s in seed.sellers]
             orders_admin = OrderAdmin(session, clock=clock)
             orders = orders_admin.create_orders(seed.orders) if seed.orders else []
     except AdminError as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -30,6 +32,8 @@ class Settings(BaseSettings):
     job_max_attempts: int = Field(default=5, ge=1)
     run_worker: bool = True
     verify_signatures: bool = True
+    default_throttling: Literal["real", "accelerated", "off"] = "real"
+    default_throttling_speed: float = Field(default=60.0, ge=1.0)
 
     @field_validator("database_url")
     @classmethod

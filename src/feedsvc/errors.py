@@ -22,8 +22,11 @@ renders it as an ``ErrorResponse`` with the class's HTTP status::
     │   ├── AccessDenied                 401
     │   ├── InvalidAccessKeyId           403
     │   └── SignatureDoesNotMatch        403
-    └── ReceiverError (Type=Receiver)
-        └── InternalError                500
+    ├── ReceiverError (Type=Receiver)
+    │   └── InternalError                500
+    └── ThrottlingError (Type empty)
+        ├── RequestThrottled             503
+        └── QuotaExceeded                503
 """
 
 from __future__ import annotations
@@ -156,3 +159,27 @@ class InvalidAccessKeyId(SenderError):
 class SignatureDoesNotMatch(SenderError):
     code = "SignatureDoesNotMatch"
     status = 403
+
+
+class ThrottlingError(MwsError):
+    """A quota is spent; MWS sent these with an empty Type."""
+
+    type = ""
+    status = 503
+
+
+class RequestThrottled(ThrottlingError):
+    code = "RequestThrottled"
+
+    def __init__(self) -> None:
+        super().__init__("Request is throttled")
+
+
+class QuotaExceeded(ThrottlingError):
+    code = "QuotaExceeded"
+
+    def __init__(self, *, hourly: int, operation: str, resets_on: str) -> None:
+        super().__init__(
+            f"You exceeded your quota of {hourly:.1f} requests per 1 hour for operation "
+            f"Feeds/2009-01-01/{operation}.  Your quota will reset on {resets_on}"
+        )

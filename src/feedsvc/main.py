@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from feedsvc import __version__
 from feedsvc.admin.router import router as admin_router
+from feedsvc.admin.schemas import Throttling
 from feedsvc.admin.service import AdminError, stored_admin_token
 from feedsvc.clock import Clock, SystemClock
 from feedsvc.config import Settings
@@ -78,6 +79,9 @@ def create_app(
     app.state.sessions = sessions
     app.state.clock = clock
     app.state.admin_token = admin_token
+    app.state.default_throttling = Throttling(
+        mode=settings.default_throttling, speed=settings.default_throttling_speed
+    )
     app.state.worker = worker
 
     mws = MwsApi(

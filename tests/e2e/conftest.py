@@ -81,6 +81,8 @@ def server(e2e_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
         "FEEDSVC_DATABASE_URL": e2e_database_url,
         "FEEDSVC_ADMIN_TOKEN": ADMIN_TOKEN,
         "FEEDSVC_WORKER_POLL_SECONDS": "0.05",
+        # Tests poll freely; the throttling tests turn quotas on for their own sellers.
+        "FEEDSVC_DEFAULT_THROTTLING": "off",
     }
     command = [
         sys.executable,

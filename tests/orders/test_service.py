@@ -30,6 +30,7 @@ from feedsvc.reports.results import ResultCode
 from tests.support import item_payload, order_payload, unique_seller_id
 
 NOW = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
+NO_THROTTLING = schemas.Throttling(mode="off")
 
 
 @pytest.fixture
@@ -47,7 +48,8 @@ class World:
     def __init__(self, db: Session) -> None:
         self.db = db
         self.admin = OrderAdmin(db, clock=FixedClock(NOW))
-        self.seller = SellerAdmin(db, clock=FixedClock(NOW)).create_seller(
+        sellers = SellerAdmin(db, clock=FixedClock(NOW), default_throttling=NO_THROTTLING)
+        self.seller = sellers.create_seller(
             schemas.SellerCreate(seller_id=unique_seller_id(), marketplace_ids=["ATVPDKIKX0DER"])
         )
         self.repository = OrderRepository(db)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedsvc.db.base import Base, BigIntId, UTCDateTime
@@ -19,6 +19,11 @@ class Seller(Base):
     seller_id: Mapped[str] = mapped_column(String(64), unique=True)
     marketplace_ids: Mapped[list[str]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # How MWS quotas apply to this seller (see feedsvc.throttling.policy.ThrottlingMode).
+    throttling_mode: Mapped[str] = mapped_column(String(16), default="real")
+    throttling_speed: Mapped[float] = mapped_column(Float, default=1.0)
+    # boto on Python 3 fails on any Content-MD5 header of a result; this switch omits it.
+    send_result_content_md5: Mapped[bool] = mapped_column(Boolean, default=True)
 
     credentials: Mapped[list[MwsCredential]] = relationship(
         back_populates="seller", lazy="selectin", order_by="MwsCredential.created_at"

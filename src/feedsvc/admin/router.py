@@ -38,7 +38,9 @@ def _sellers(request: Request, work: Callable[[SellerAdmin], R]) -> R:
     """Run ``work`` in one transaction, committed before the response is sent."""
     state = request.app.state
     with transaction(state.sessions) as session:
-        return work(SellerAdmin(session, clock=state.clock))
+        return work(
+            SellerAdmin(session, clock=state.clock, default_throttling=state.default_throttling)
+        )
 
 
 def _orders(request: Request, work: Callable[[OrderAdmin], R]) -> R:
@@ -67,6 +69,51 @@ def create_seller(body: schemas.SellerCreate, request: Request) -> schemas.Selle
 def get_seller(seller_id: str, request: Request) -> schemas.SellerOut:
     """A seller and its MWS credentials."""
     return _sellers(request, lambda admin: admin.get_seller(seller_id))
+
+
+@router.patch("/sellers/{seller_id}", responses=_ERRORS)
+def update_seller(
+    seller_id: str, body: schemas.SellerUpdate, request: Request
+) -> schemas.SellerOut:
+    """Choose the seller's throttling, or whether results carry a Content-MD5 header."""
+    return _sellers(request, lambda admin: admin.update_seller(seller_id, body))
+
+
+@router.post("/sellers/{seller_id}/faults/errors", status_code=201, responses=_ERRORS)
+def arm_error_fault(
+    seller_id: str, body: schemas.ErrorFaultCreate, request: Request
+) -> schemas.FaultOut:
+    """Make the next calls of an operation answer RequestThrottled, QuotaExceeded or
+    InternalError."""
+    return _sellers(request, lambda admin: admin.arm_error(seller_id, body))
+
+
+@router.post("/sellers/{seller_id}/faults/feed-holds", status_code=201, responses=_ERRORS)
+def arm_feed_hold(
+    seller_id: str, body: schemas.FeedHoldCreate, request: Request
+) -> schemas.FaultOut:
+    """Keep the next feeds _IN_PROGRESS_ or _IN_SAFETY_NET_ for a while before processing."""
+    return _sellers(request, lambda admin: admin.arm_hold(seller_id, body))
+
+
+@router.post("/sellers/{seller_id}/faults/wrong-content-md5", status_code=201, responses=_ERRORS)
+def arm_wrong_checksum(
+    seller_id: str, body: schemas.ChecksumFaultCreate, request: Request
+) -> schemas.FaultOut:
+    """Make the next result downloads carry a wrong Content-MD5 header."""
+    return _sellers(request, lambda admin: admin.arm_wrong_checksum(seller_id, body))
+
+
+@router.get("/sellers/{seller_id}/faults", responses=_ERRORS)
+def list_faults(seller_id: str, request: Request) -> list[schemas.FaultOut]:
+    """Faults still armed for the seller."""
+    return _sellers(request, lambda admin: admin.faults(seller_id))
+
+
+@router.delete("/sellers/{seller_id}/faults", status_code=204, responses=_ERRORS)
+def clear_faults(seller_id: str, request: Request) -> None:
+    """Disarm every fault of the seller."""
+    _sellers(request, lambda admin: admin.clear_faults(seller_id))
 
 
 @router.post("/sellers/{seller_id}/auth-tokens", status_code=201, responses=_ERRORS)

@@ -25,11 +25,25 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class Throttling(Strict):
+    """``real`` quotas, ``accelerated`` (real quotas on a clock ``speed`` times faster), ``off``."""
+
+    mode: Literal["real", "accelerated", "off"]
+    speed: Annotated[float, Field(ge=1.0, le=1_000_000.0)] = 1.0
+
+
 class SellerCreate(Strict):
     seller_id: Token
     marketplace_ids: list[Token] = Field(min_length=1)
     access_key_id: Token | None = None
     secret_key: Annotated[str, Field(min_length=8, max_length=256)] | None = None
+    throttling: Throttling | None = None
+    send_result_content_md5: bool = True
+
+
+class SellerUpdate(Strict):
+    throttling: Throttling | None = None
+    send_result_content_md5: bool | None = None
 
 
 class SellerOut(BaseModel):
@@ -37,6 +51,50 @@ class SellerOut(BaseModel):
     marketplace_ids: list[str]
     access_key_id: str
     secret_key: str
+    throttling: Throttling
+    send_result_content_md5: bool
+    created_at: datetime
+
+
+Operation = Literal[
+    "SubmitFeed",
+    "GetFeedSubmissionList",
+    "GetFeedSubmissionListByNextToken",
+    "GetFeedSubmissionCount",
+    "CancelFeedSubmissions",
+    "GetFeedSubmissionResult",
+]
+Count = Annotated[int, Field(ge=1, le=10_000)]
+
+
+class ErrorFaultCreate(Strict):
+    """The next ``count`` calls of ``operation`` answer ``error``."""
+
+    operation: Operation
+    error: Literal["RequestThrottled", "QuotaExceeded", "InternalError"]
+    count: Count = 1
+
+
+class FeedHoldCreate(Strict):
+    """The next ``count`` feeds stay in ``status`` for ``seconds`` before processing."""
+
+    status: Literal["_IN_PROGRESS_", "_IN_SAFETY_NET_"] = "_IN_PROGRESS_"
+    seconds: Annotated[float, Field(gt=0, le=86_400)]
+    count: Count = 1
+
+
+class ChecksumFaultCreate(Strict):
+    """The next ``count`` result downloads carry a wrong Content-MD5."""
+
+    count: Count = 1
+
+
+class FaultOut(BaseModel):
+    kind: str
+    operation: str | None
+    remaining: int
+    hold_status: str | None
+    hold_seconds: float | None
     created_at: datetime
 
 

@@ -3,6 +3,7 @@
 from feedsvc.accounts.models import MwsAuthGrant, MwsCredential, Seller
 from feedsvc.admin.models import ServiceSetting
 from feedsvc.db.base import Base
+from feedsvc.faults.models import Fault
 from feedsvc.feeds.models import FeedDocument, FeedSubmission, ProcessingReportDocument
 from feedsvc.orders.models import (
     BuyerNotification,
@@ -13,11 +14,13 @@ from feedsvc.orders.models import (
     RefundComponent,
 )
 from feedsvc.queue.models import Job
+from feedsvc.throttling.models import QuotaBucket
 
 __all__ = [
     "Base",
     "BuyerNotification",
     "Cancellation",
+    "Fault",
     "FeedDocument",
     "FeedSubmission",
     "Job",
@@ -26,6 +29,7 @@ __all__ = [
     "Order",
     "OrderItem",
     "ProcessingReportDocument",
+    "QuotaBucket",
     "Refund",
     "RefundComponent",
     "Seller",

@@ -27,6 +27,8 @@ class FeedSubmission(Base):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Wall-clock time until which an injected fault holds the feed in its current status.
+    held_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     document: Mapped[FeedDocument] = relationship(lazy="raise")
     report: Mapped[ProcessingReportDocument | None] = relationship(lazy="raise")

@@ -94,18 +94,31 @@ class FeedRepository:
         )
         return self._session.scalars(query.order_by(FeedSubmission.id.desc())).all()
 
-    def start(self, submission_id: int, *, now: datetime) -> bool:
-        """Move a submission from _SUBMITTED_ to _IN_PROGRESS_; False if it was cancelled."""
-        result = self._session.execute(
-            update(FeedSubmission)
-            .where(
-                FeedSubmission.id == submission_id,
-                FeedSubmission.status == FeedProcessingStatus.SUBMITTED,
-            )
-            .values(status=FeedProcessingStatus.IN_PROGRESS, started_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+    def start(self, submission: FeedSubmission, *, now: datetime) -> bool:
+        """Move a submission to _IN_PROGRESS_; False once it is cancelled or done.
+
+        A submission already in progress (an earlier attempt died) or held by a fault
+        starts again.
+        """
+        if submission.status in (FeedProcessingStatus.CANCELLED, FeedProcessingStatus.DONE):
+            return False
+        submission.status = FeedProcessingStatus.IN_PROGRESS
+        submission.started_at = submission.started_at or now
+        submission.held_until = None
+        return True
+
+    def hold(
+        self, submission: FeedSubmission, *, status: str, until: datetime, now: datetime
+    ) -> None:
+        """Keep a submission in ``status`` (processing started) until ``until``."""
+        submission.status = status
+        submission.started_at = now
+        submission.held_until = until
+
+    def locked(self, submission_id: int) -> FeedSubmission | None:
+        """The submission, its row locked against a concurrent CancelFeedSubmissions."""
+        query = select(FeedSubmission).where(FeedSubmission.id == submission_id)
+        return self._session.scalar(query.with_for_update())
 
     @staticmethod
     def _filtered(query: Q, seller_pk: int, where: SubmissionFilter) -> Q:

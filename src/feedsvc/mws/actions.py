@@ -52,7 +52,7 @@ class RawAnswer:
 
     content: bytes
     content_type: str
-    content_md5: str
+    content_md5: str | None
 
 
 Answer = XmlAnswer | RawAnswer

@@ -5,22 +5,36 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from feedsvc.accounts.models import Seller
 from feedsvc.clock import Clock, SystemClock
 from feedsvc.db.engine import transaction
-from feedsvc.errors import InternalError, InvalidAction, InvalidParameterValue, MwsError
+from feedsvc.errors import (
+    InternalError,
+    InvalidAction,
+    InvalidParameterValue,
+    MwsError,
+    QuotaExceeded,
+    RequestThrottled,
+)
+from feedsvc.faults.models import ERROR_FAULTS, Fault, FaultKind
+from feedsvc.faults.repository import FaultRepository
+from feedsvc.feeds.reporting import content_md5
 from feedsvc.feeds.service import FeedService
-from feedsvc.mws.actions import ACTIONS, MwsCall, RawAnswer, XmlAnswer
+from feedsvc.mws.actions import ACTIONS, MwsCall, RawAnswer
 from feedsvc.mws.auth import authenticate
 from feedsvc.mws.params import Params, parse_query
 from feedsvc.mws.serializer import render_error, render_ping, render_result
 from feedsvc.mws.signature import RequestTarget
+from feedsvc.throttling.policy import FEEDS_QUOTAS, Decision, Verdict
+from feedsvc.throttling.service import admit
 from feedsvc.xml.schemas import SchemaRegistry
 
 log = logging.getLogger(__name__)
@@ -149,10 +163,11 @@ class MwsApi:
         )
 
     def handle(self, request: MwsRequest, request_id: str) -> Response:
-        """Authenticate, run the action, and render its answer or error."""
+        """Authenticate, apply quotas and faults, run the action, render the answer."""
         params = request.params
         if request.target.method == "GET" and not params.as_dict():
             return self._xml(render_ping(self._wall_clock.now()), request_id)
+        quota: Decision | None = None
         try:
             action_name = params.required("Action")
             action = ACTIONS.get(action_name)
@@ -163,13 +178,20 @@ class MwsApi:
                 raise InvalidParameterValue(
                     f"Version {version} is not supported; the Feeds API version is {API_VERSION}."
                 )
+            # Quotas and faults are spent in their own transaction: a request that fails
+            # afterwards still counted, as it did at Amazon.
             with transaction(self._sessions) as session:
-                seller = authenticate(
-                    session,
-                    params,
-                    target=request.target if self._verify_signatures else None,
-                    now=self._wall_clock.now(),
+                now = self._wall_clock.now()
+                target = request.target if self._verify_signatures else None
+                seller = authenticate(session, params, target=target, now=now)
+                quota = admit(session, seller, action_name, now=now)
+                fault = FaultRepository(session).consume(
+                    seller.id, ERROR_FAULTS, operation=action_name
                 )
+            _refuse_when_spent(quota, action_name)
+            if fault is not None:
+                raise _injected_error(fault, action_name, quota)
+            with transaction(self._sessions) as session:
                 call = MwsCall(
                     params=params,
                     body=request.body,
@@ -179,38 +201,83 @@ class MwsApi:
                     now=self._clock.now(),
                 )
                 answer = action(call)
+                if isinstance(answer, RawAnswer):
+                    answer = _result_checksum(session, seller, answer)
         except MwsError as error:
-            return self._error(error, request_id)
+            return self._error(error, request_id, quota)
         except Exception:
             log.exception("MWS request failed", extra={"request_id": request_id})
-            return self._error(InternalError("We encountered an internal error."), request_id)
+            internal = InternalError("We encountered an internal error.")
+            return self._error(internal, request_id, quota)
         if action_name == "SubmitFeed":
             self._on_enqueue()
         if isinstance(answer, RawAnswer):
-            response = Response(
-                answer.content,
-                headers={"Content-Type": answer.content_type, "Content-MD5": answer.content_md5},
-            )
-            return self._stamp(response, request_id)
-        assert isinstance(answer, XmlAnswer)
-        return self._xml(render_result(action_name, answer.result, request_id), request_id)
+            headers = {"Content-Type": answer.content_type}
+            if answer.content_md5 is not None:
+                headers["Content-MD5"] = answer.content_md5
+            return self._stamp(Response(answer.content, headers=headers), request_id, quota)
+        body = render_result(action_name, answer.result, request_id)
+        return self._xml(body, request_id, quota=quota)
 
     def error_response(self, error: MwsError) -> Response:
         """An ErrorResponse for failures outside an action (unknown paths)."""
         return self._error(error, str(uuid.uuid4()))
 
-    def _xml(self, body: bytes, request_id: str, status: int = 200) -> Response:
+    def _xml(
+        self, body: bytes, request_id: str, status: int = 200, quota: Decision | None = None
+    ) -> Response:
         # Exactly "text/xml": some clients compare the header verbatim.
         response = Response(body, status_code=status, headers={"Content-Type": XML_CONTENT_TYPE})
-        return self._stamp(response, request_id)
+        return self._stamp(response, request_id, quota)
 
-    def _error(self, error: MwsError, request_id: str) -> Response:
-        return self._xml(render_error(error, request_id), request_id, status=error.status)
+    def _error(self, error: MwsError, request_id: str, quota: Decision | None = None) -> Response:
+        body = render_error(error, request_id)
+        return self._xml(body, request_id, status=error.status, quota=quota)
 
-    def _stamp(self, response: Response, request_id: str) -> Response:
+    def _stamp(
+        self, response: Response, request_id: str, quota: Decision | None = None
+    ) -> Response:
         response.headers["x-mws-request-id"] = request_id
         # The real time: clients set their signing clock from it.
         response.headers["x-mws-timestamp"] = (
             self._wall_clock.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
         )
+        if quota is not None:
+            response.headers["x-mws-quota-max"] = f"{quota.hourly:.1f}"
+            response.headers["x-mws-quota-remaining"] = f"{quota.remaining:.1f}"
+            response.headers["x-mws-quota-resetsOn"] = _iso(quota.resets_on)
         return response
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _refuse_when_spent(quota: Decision | None, operation: str) -> None:
+    if quota is None or quota.verdict == Verdict.ADMITTED:
+        return
+    if quota.verdict == Verdict.QUOTA_EXCEEDED:
+        raise QuotaExceeded(
+            hourly=quota.hourly, operation=operation, resets_on=_iso(quota.resets_on)
+        )
+    raise RequestThrottled()
+
+
+def _injected_error(fault: Fault, operation: str, quota: Decision | None) -> MwsError:
+    kind = FaultKind(fault.kind)
+    if kind == FaultKind.REQUEST_THROTTLED:
+        return RequestThrottled()
+    if kind == FaultKind.QUOTA_EXCEEDED:
+        hourly = quota.hourly if quota else FEEDS_QUOTAS[operation].hourly
+        resets_on = quota.resets_on if quota else datetime.now(UTC)
+        return QuotaExceeded(hourly=hourly, operation=operation, resets_on=_iso(resets_on))
+    return InternalError("We encountered an internal error. Please try again.")
+
+
+def _result_checksum(session: Session, seller: Seller, answer: RawAnswer) -> RawAnswer:
+    """Apply the seller's Content-MD5 switch and any armed wrong-checksum fault."""
+    if FaultRepository(session).consume(seller.id, [FaultKind.WRONG_CONTENT_MD5]) is not None:
+        return replace(answer, content_md5=content_md5(answer.content + b"corrupted"))
+    if not seller.send_result_content_md5:
+        return replace(answer, content_md5=None)
+    return answer

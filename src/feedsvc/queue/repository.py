@@ -89,6 +89,21 @@ class JobRepository:
             .execution_options(synchronize_session=False)
         )
 
+    def postpone(self, job_id: int, *, run_after: datetime) -> None:
+        """Put a claimed job back without counting the claim as an attempt."""
+        self._session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(
+                status=JobStatus.QUEUED,
+                attempts=Job.attempts - 1,
+                run_after=run_after,
+                lease_expires_at=None,
+                worker_id=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
     def cancel_for_submissions(self, submission_ids: Sequence[int], *, now: datetime) -> None:
         if not submission_ids:
             return

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from feedsvc.accounts.models import Seller
 from feedsvc.clock import Clock, SystemClock
 from feedsvc.db.engine import transaction
+from feedsvc.faults.models import FaultKind
+from feedsvc.faults.repository import FaultRepository
 from feedsvc.feeds import reporting
 from feedsvc.feeds.processing import process_submission
 from feedsvc.feeds.repository import FeedRepository
@@ -78,19 +80,8 @@ class Worker:
                 return False
             job_id, kind, submission_id = job.id, JobKind(job.kind), job.submission_id
             attempts = job.attempts
-            if submission_id is not None:
-                feeds = FeedRepository(session)
-                feeds.start(submission_id, now=self._clock.now())
-                status = _status(session, submission_id)
-                if status != FeedProcessingStatus.IN_PROGRESS:
-                    # Cancelled before it started, or finished by an earlier attempt.
-                    cancelled = status == FeedProcessingStatus.CANCELLED
-                    jobs.finish(
-                        job_id,
-                        now=self._wall.now(),
-                        status=JobStatus.CANCELLED if cancelled else JobStatus.DONE,
-                    )
-                    return True
+            if submission_id is not None and not self._start(session, job_id, submission_id):
+                return True
         try:
             with transaction(self._sessions) as session:
                 jobs = JobRepository(session)
@@ -101,6 +92,32 @@ class Worker:
         except Exception as exc:
             log.exception("job failed", extra={"job_id": job_id, "submission_id": submission_id})
             self._failed(job_id, submission_id, attempts, exc)
+        return True
+
+    def _start(self, session: Session, job_id: int, submission_id: int) -> bool:
+        """Move the submission to _IN_PROGRESS_; False when the job has nothing to run now."""
+        feeds, jobs = FeedRepository(session), JobRepository(session)
+        submission = feeds.locked(submission_id)
+        now = self._wall.now()
+        was_held = submission is not None and submission.held_until is not None
+        if submission is None or not feeds.start(submission, now=self._clock.now()):
+            # Cancelled before it started, or finished by an earlier attempt.
+            cancelled = (
+                submission is not None and submission.status == FeedProcessingStatus.CANCELLED
+            )
+            jobs.finish(
+                job_id, now=now, status=JobStatus.CANCELLED if cancelled else JobStatus.DONE
+            )
+            return False
+        if was_held:
+            return True
+        hold = FaultRepository(session).consume(submission.seller_pk, [FaultKind.HOLD_FEED])
+        if hold is not None:
+            until = now + timedelta(seconds=hold.hold_seconds or 0)
+            status = hold.hold_status or FeedProcessingStatus.IN_PROGRESS
+            feeds.hold(submission, status=status, until=until, now=self._clock.now())
+            jobs.postpone(job_id, run_after=until)
+            return False
         return True
 
     def _execute(self, session: Session, kind: JobKind, submission_id: int | None) -> None:
@@ -120,11 +137,6 @@ class Worker:
             jobs.finish(job_id, now=self._wall.now(), status=JobStatus.FAILED)
             if submission_id is not None:
                 _give_up(session, submission_id, now_clock=self._clock)
-
-
-def _status(session: Session, submission_id: int) -> str | None:
-    submission = FeedRepository(session).get(submission_id)
-    return None if submission is None else submission.status
 
 
 def _give_up(session: Session, submission_id: int, *, now_clock: Clock) -> None:

@@ -1,0 +1,1 @@
+"""Failures on demand, so integrators can rehearse what production throws at them."""

@@ -1,0 +1,1 @@
+"""MWS request quotas: a token bucket and an hourly quota per seller and operation."""
