@@ -32,9 +32,10 @@ def process_submission(session: Session, *, submission_id: int, clock: Clock) ->
     orders = OrderService(
         OrderRepository(session), clock, seller_pk=seller.id, feed_submission_id=submission.id
     )
-    results: list[MessageResult] = []
+    content = feeds.content(submission_id)
+    results = reporting.document_notes(content, submission.content_type)
     processed = 0
-    for message in read_messages(feeds.content(submission_id)):
+    for message in read_messages(content, content_type=submission.content_type):
         processed += 1
         savepoint = session.begin_nested()
         try:

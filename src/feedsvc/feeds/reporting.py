@@ -10,8 +10,9 @@ from datetime import datetime
 from feedsvc.feeds.models import FeedSubmission, ProcessingReportDocument
 from feedsvc.feeds.repository import FeedRepository
 from feedsvc.feeds.types import FeedProcessingStatus
-from feedsvc.reports.results import MessageResult, ProcessingSummary
+from feedsvc.reports.results import MessageResult, ProcessingSummary, ResultCode, Severity
 from feedsvc.reports.xml_report import render_xml_report
+from feedsvc.xml.encoding import label_mismatch
 
 
 def content_md5(content: bytes) -> str:
@@ -50,3 +51,11 @@ def complete(
     submission.started_at = submission.started_at or now
     submission.completed_at = now
     return report
+
+
+def document_notes(content: bytes, content_type: str) -> list[MessageResult]:
+    """Warnings about the document as a whole (MessageID 0)."""
+    mismatch = label_mismatch(content, content_type)
+    if mismatch is None:
+        return []
+    return [MessageResult(0, Severity.WARNING, ResultCode.CHARSET_MISMATCH, mismatch)]

@@ -85,7 +85,7 @@ class FeedService:
             ),
             upload.content,
         )
-        check = validate_xml_feed(upload.content, self._schemas)
+        check = validate_xml_feed(upload.content, self._schemas, content_type=upload.content_type)
         if check.problems:
             reporting.complete(
                 self._feeds,
@@ -93,8 +93,11 @@ class FeedService:
                 merchant_identifier=seller.seller_id,
                 summary=ProcessingSummary.rejected(check.messages),
                 results=[
-                    MessageResult(p.message_id, Severity.ERROR, p.code, p.description)
-                    for p in check.problems
+                    *reporting.document_notes(upload.content, upload.content_type),
+                    *(
+                        MessageResult(p.message_id, Severity.ERROR, p.code, p.description)
+                        for p in check.problems
+                    ),
                 ],
                 now=now,
             )

@@ -25,6 +25,7 @@ class ResultCode(IntEnum):
     DUPLICATE_ADJUSTMENT = 91009
     MERCHANT_ID_CONFLICT = 91010
     REFUND_PENDING_SHIPMENT = 91011
+    CHARSET_MISMATCH = 91012
 
 
 class Severity(StrEnum):
@@ -55,9 +56,13 @@ class ProcessingSummary:
 
     @classmethod
     def tally(cls, processed: int, results: list[MessageResult]) -> ProcessingSummary:
-        """Counters for a processed feed: each message with an error counts once."""
-        errors = {r.message_id for r in results if r.severity is Severity.ERROR}
-        warnings = {r.message_id for r in results if r.severity is Severity.WARNING} - errors
+        """Counters for a processed feed: each message with an error counts once.
+
+        Results about the whole document (MessageID 0) are not counted as messages.
+        """
+        errors = {r.message_id for r in results if r.severity is Severity.ERROR} - {0}
+        warnings = {r.message_id for r in results if r.severity is Severity.WARNING}
+        warnings -= errors | {0}
         return cls(processed, processed - len(errors), len(errors), len(warnings))
 
     @classmethod

@@ -19,6 +19,7 @@ from feedsvc.orders.commands import (
 )
 from feedsvc.orders.money import parse_amount
 from feedsvc.xml import safe
+from feedsvc.xml.encoding import parsing_encoding
 from feedsvc.xml.values import collapsed, full_text, normalized
 
 T = TypeVar("T")
@@ -30,9 +31,9 @@ class FeedMessage:
     command: OrderCommand
 
 
-def read_messages(content: bytes) -> Iterator[FeedMessage]:
+def read_messages(content: bytes, *, content_type: str = "") -> Iterator[FeedMessage]:
     """Yield each Message of an already validated envelope, in document order."""
-    root = safe.parse(content).getroot()
+    root = safe.parse(content, parsing_encoding(content, content_type)).getroot()
     for message in root.iterchildren("Message"):
         message_id = int(collapsed(_one(message, "MessageID")))
         body = message[-1]

@@ -9,6 +9,7 @@ from lxml import etree
 
 from feedsvc.reports.results import ResultCode
 from feedsvc.xml import safe
+from feedsvc.xml.encoding import document_encoding, parsing_encoding
 from feedsvc.xml.schemas import SchemaRegistry
 from feedsvc.xml.values import full_text
 
@@ -32,17 +33,23 @@ class FeedCheck:
     messages: int
 
 
-def validate_xml_feed(content: bytes, schemas: SchemaRegistry) -> FeedCheck:
+def validate_xml_feed(
+    content: bytes, schemas: SchemaRegistry, *, content_type: str = ""
+) -> FeedCheck:
     """Every problem that stops the document from being processed."""
+    encoding = parsing_encoding(content, content_type)
     try:
-        tree = safe.parse(content)
+        tree = safe.parse(content, encoding)
     except etree.XMLSyntaxError as exc:
         line, column = exc.position
-        problem = FeedProblem(
-            0,
-            ResultCode.XML_NOT_WELL_FORMED,
-            f"XML Parsing Fatal Error at Line {line}, Column {column}: {exc.msg}",
-        )
+        description = f"XML Parsing Fatal Error at Line {line}, Column {column}: {exc.msg}"
+        if "encoding" in exc.msg.lower():
+            read_as = encoding or document_encoding(content) or "UTF-8"
+            description += (
+                f". The bytes are not valid {read_as}: declare the encoding they are in, "
+                "in the XML declaration or the Content-Type charset."
+            )
+        problem = FeedProblem(0, ResultCode.XML_NOT_WELL_FORMED, description)
         return FeedCheck([problem], messages=0)
     except safe.UnsafeDocument as exc:
         problem = FeedProblem(0, ResultCode.XML_INVALID, f"XML Parsing Fatal Error: {exc}")
