@@ -156,3 +156,26 @@ def sign_v2(params: Mapping[str, str], *, secret: str, method: str, host: str, p
     to_sign = f"{method}\n{host.lower()}\n{path}\n{canonical}"
     digest = hmac.new(secret.encode(), to_sign.encode(), hashlib.sha256).digest()
     return base64.b64encode(digest).decode()
+
+
+def fulfillment(
+    order_id: str,
+    *items: str,
+    date: str = "2026-11-03T10:00:00Z",
+    carrier: str = "<CarrierCode>UPS</CarrierCode>",
+    tracking: str = "1Z999",
+) -> str:
+    return (
+        f"<OrderFulfillment><AmazonOrderID>{order_id}</AmazonOrderID>"
+        f"<FulfillmentDate>{date}</FulfillmentDate>"
+        f"<FulfillmentData>{carrier}<ShippingMethod>Ground</ShippingMethod>"
+        f"<ShipperTrackingNumber>{tracking}</ShipperTrackingNumber></FulfillmentData>"
+        f"{''.join(items)}</OrderFulfillment>"
+    )
+
+
+def fulfilled_item(code: str, quantity: int | None = None) -> str:
+    parts = f"<AmazonOrderItemCode>{code}</AmazonOrderItemCode>"
+    if quantity is not None:
+        parts += f"<Quantity>{quantity}</Quantity>"
+    return f"<Item>{parts}</Item>"

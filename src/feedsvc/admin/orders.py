@@ -139,6 +139,26 @@ class OrderAdmin:
                 )
                 for item in order.items
             ],
+            shipments=[
+                schemas.ShipmentOut(
+                    fulfillment_date=shipment.fulfillment_date,
+                    merchant_fulfillment_id=shipment.merchant_fulfillment_id,
+                    carrier_code=shipment.carrier_code,
+                    carrier_name=shipment.carrier_name,
+                    shipping_method=shipment.shipping_method,
+                    tracking_number=shipment.tracking_number,
+                    feed_submission_id=shipment.feed_submission_id,
+                    items=[
+                        schemas.ShipmentLineOut(
+                            amazon_order_item_code=line.item.amazon_order_item_code,
+                            quantity=line.quantity,
+                        )
+                        for line in shipment.lines
+                    ],
+                    created_at=shipment.created_at,
+                )
+                for shipment in self._orders.shipments(order.id)
+            ],
             cancellations=[
                 schemas.CancellationOut(
                     amazon_order_item_code=c.item.amazon_order_item_code,

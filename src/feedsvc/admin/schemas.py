@@ -166,6 +166,23 @@ class RefundOut(BaseModel):
     created_at: datetime
 
 
+class ShipmentLineOut(BaseModel):
+    amazon_order_item_code: str
+    quantity: int
+
+
+class ShipmentOut(BaseModel):
+    fulfillment_date: datetime
+    merchant_fulfillment_id: str | None
+    carrier_code: str | None
+    carrier_name: str | None
+    shipping_method: str | None
+    tracking_number: str | None
+    feed_submission_id: int | None
+    items: list[ShipmentLineOut]
+    created_at: datetime
+
+
 class OrderOut(BaseModel):
     amazon_order_id: str
     seller_id: str
@@ -178,6 +195,7 @@ class OrderOut(BaseModel):
     buyer_email: str | None
     status: str
     items: list[OrderItemOut]
+    shipments: list[ShipmentOut]
     cancellations: list[CancellationOut]
     refunds: list[RefundOut]
 

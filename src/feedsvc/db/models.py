@@ -12,6 +12,8 @@ from feedsvc.orders.models import (
     OrderItem,
     Refund,
     RefundComponent,
+    Shipment,
+    ShipmentLine,
 )
 from feedsvc.queue.models import Job
 from feedsvc.throttling.models import QuotaBucket
@@ -34,4 +36,6 @@ __all__ = [
     "RefundComponent",
     "Seller",
     "ServiceSetting",
+    "Shipment",
+    "ShipmentLine",
 ]

@@ -11,7 +11,14 @@ from feedsvc.clock import Clock
 from feedsvc.feeds import reporting
 from feedsvc.feeds.repository import FeedRepository
 from feedsvc.feeds.types import SUPPORTED_FEED_TYPES, FeedProcessingStatus, FeedType
-from feedsvc.orders.commands import Acknowledgement, Adjustment, OrderCommand
+from feedsvc.orders.commands import (
+    Acknowledgement,
+    Adjustment,
+    Fulfillment,
+    InvalidMessage,
+    OrderCommand,
+    UnsupportedMessage,
+)
 from feedsvc.orders.outcomes import Note, Rejection
 from feedsvc.orders.repository import OrderRepository
 from feedsvc.orders.service import OrderService
@@ -80,21 +87,28 @@ def process_submission(session: Session, *, submission_id: int, clock: Clock) ->
 
 
 def _apply(orders: OrderService, command: OrderCommand, expected_body: str) -> list[Note]:
+    if isinstance(command, InvalidMessage):
+        raise Rejection(ResultCode.INVALID_DATA, command.description)
     if isinstance(command, Acknowledgement) and expected_body == "OrderAcknowledgement":
         return orders.acknowledge(command)
     if isinstance(command, Adjustment) and expected_body == "OrderAdjustment":
         return orders.adjust(command)
-    body = _body_name(command)
+    if isinstance(command, Fulfillment) and expected_body == "OrderFulfillment":
+        return orders.fulfill(command)
     raise Rejection(
         ResultCode.WRONG_MESSAGE_TYPE,
-        f"We are unable to process the XML feed because one or more items are invalid: "
-        f"this feed type takes {expected_body} messages, not {body}.",
+        "We are unable to process the XML feed because one or more items are invalid: "
+        f"this feed type takes {expected_body} messages, not {_body_name(command)}.",
     )
 
 
 def _body_name(command: OrderCommand) -> str:
-    if isinstance(command, Acknowledgement):
-        return "OrderAcknowledgement"
-    if isinstance(command, Adjustment):
-        return "OrderAdjustment"
-    return command.body
+    if isinstance(command, UnsupportedMessage):
+        return command.body
+    if isinstance(command, InvalidMessage):
+        return "an unreadable message"
+    return {
+        Acknowledgement: "OrderAcknowledgement",
+        Adjustment: "OrderAdjustment",
+        Fulfillment: "OrderFulfillment",
+    }[type(command)]

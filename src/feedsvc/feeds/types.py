@@ -18,6 +18,7 @@ class FeedType(StrEnum):
 SUPPORTED_FEED_TYPES: dict[FeedType, str] = {
     FeedType.ORDER_ACKNOWLEDGEMENT: "OrderAcknowledgement",
     FeedType.PAYMENT_ADJUSTMENT: "OrderAdjustment",
+    FeedType.ORDER_FULFILLMENT: "OrderFulfillment",
 }
 
 

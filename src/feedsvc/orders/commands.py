@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,29 @@ class Adjustment:
 
 
 @dataclass(frozen=True, slots=True)
+class FulfilledItem:
+    amazon_order_item_code: str | None = None
+    merchant_order_item_id: str | None = None
+    merchant_fulfillment_item_id: str | None = None
+    quantity: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fulfillment:
+    """OrderFulfillment: confirm the shipment of the order, or of the listed items."""
+
+    fulfillment_date: datetime
+    amazon_order_id: str | None = None
+    merchant_order_id: str | None = None
+    merchant_fulfillment_id: str | None = None
+    carrier_code: str | None = None
+    carrier_name: str | None = None
+    shipping_method: str | None = None
+    tracking_number: str | None = None
+    items: tuple[FulfilledItem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class UnsupportedMessage:
     """A message body this feed type does not process (named for the report)."""
 
@@ -67,4 +91,11 @@ class UnsupportedMessage:
     amazon_order_id: str | None = None
 
 
-OrderCommand = Acknowledgement | Adjustment | UnsupportedMessage
+@dataclass(frozen=True, slots=True)
+class InvalidMessage:
+    """A message whose values could not be read (named for the report)."""
+
+    description: str
+
+
+OrderCommand = Acknowledgement | Adjustment | Fulfillment | UnsupportedMessage | InvalidMessage

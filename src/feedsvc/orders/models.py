@@ -100,6 +100,12 @@ class OrderItem(Base):
     def total_charged(self) -> int:
         return sum(self.charged(component) for component in CHARGED_COMPONENTS)
 
+    def ship_units(self, quantity: int) -> None:
+        """Confirm the shipment of unshipped units; callers check the quantity first."""
+        if not 0 < quantity <= self.quantity_unshipped:
+            raise ValueError(f"cannot ship {quantity} of {self.quantity_unshipped} units")
+        self.quantity_shipped += quantity
+
     def cancel_units(self, quantity: int) -> None:
         """Cancel unshipped units; callers check the quantity first."""
         if not 0 < quantity <= self.quantity_unshipped:
@@ -160,6 +166,38 @@ class RefundComponent(Base):
     refund_id: Mapped[int] = mapped_column(ForeignKey("refunds.id"), index=True)
     component: Mapped[str] = mapped_column(String(40))
     amount: Mapped[int] = mapped_column(Integer)
+
+
+class Shipment(Base):
+    """A confirmed shipment: when, by which carrier, with which tracking number."""
+
+    __tablename__ = "shipments"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    fulfillment_date: Mapped[datetime] = mapped_column(UTCDateTime())
+    merchant_fulfillment_id: Mapped[str | None] = mapped_column(String(32))
+    carrier_code: Mapped[str | None] = mapped_column(String(64))
+    carrier_name: Mapped[str | None] = mapped_column(String(64))
+    shipping_method: Mapped[str | None] = mapped_column(String(64))
+    tracking_number: Mapped[str | None] = mapped_column(String(64))
+    feed_submission_id: Mapped[int | None] = mapped_column(ForeignKey("feed_submissions.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    lines: Mapped[list[ShipmentLine]] = relationship(lazy="selectin", order_by="ShipmentLine.id")
+
+
+class ShipmentLine(Base):
+    """How many units of one order line a shipment carried."""
+
+    __tablename__ = "shipment_lines"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("order_items.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+
+    item: Mapped[OrderItem] = relationship(lazy="joined")
 
 
 class BuyerNotification(Base):

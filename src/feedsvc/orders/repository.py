@@ -13,6 +13,7 @@ from feedsvc.orders.models import (
     Order,
     Refund,
     RefundComponent,
+    Shipment,
 )
 
 
@@ -73,6 +74,10 @@ class OrderRepository:
         query = select(Cancellation).where(Cancellation.order_id == order_id)
         return self._session.scalars(query.order_by(Cancellation.id)).all()
 
+    def shipments(self, order_id: int) -> Sequence[Shipment]:
+        query = select(Shipment).where(Shipment.order_id == order_id).order_by(Shipment.id)
+        return self._session.scalars(query).all()
+
     def refunds(self, order_id: int) -> Sequence[Refund]:
         query = select(Refund).where(Refund.order_id == order_id).order_by(Refund.id)
         return self._session.scalars(query).all()
@@ -81,7 +86,7 @@ class OrderRepository:
         query = select(BuyerNotification).where(BuyerNotification.seller_pk == seller_pk)
         return self._session.scalars(query.order_by(BuyerNotification.id)).all()
 
-    def add(self, entity: Order | Cancellation | Refund | BuyerNotification) -> None:
+    def add(self, entity: Order | Cancellation | Refund | Shipment | BuyerNotification) -> None:
         self._session.add(entity)
 
     def flush(self) -> None:

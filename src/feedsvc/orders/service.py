@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from feedsvc.clock import Clock
 from feedsvc.orders.cancellation import CancelLine, cancel_lines
-from feedsvc.orders.commands import Acknowledgement, AdjustedItem, Adjustment
+from feedsvc.orders.commands import Acknowledgement, AdjustedItem, Adjustment, Fulfillment
 from feedsvc.orders.models import Order, OrderItem
 from feedsvc.orders.outcomes import Note, Rejection
 from feedsvc.orders.refunds import check_refund, record_refund
 from feedsvc.orders.repository import OrderRepository
+from feedsvc.orders.shipping import ShipLine, ship_lines
 from feedsvc.orders.types import CancellationSource, RefundState
 from feedsvc.reports.results import ResultCode
 
@@ -118,6 +119,37 @@ class OrderService:
                 feed_submission_id=self._submission_id,
             )
         return notes
+
+    def fulfill(self, command: Fulfillment) -> list[Note]:
+        """Confirm the shipment of every unshipped unit, or of the listed items."""
+        order = self._order(
+            amazon_order_id=command.amazon_order_id, merchant_order_id=command.merchant_order_id
+        )
+        if command.items:
+            lines = [
+                ShipLine(
+                    self._item(
+                        order,
+                        code=item.amazon_order_item_code,
+                        merchant_id=item.merchant_order_item_id,
+                    ),
+                    item.quantity,
+                )
+                for item in command.items
+            ]
+        else:
+            lines = [ShipLine(i, None) for i in order.items if i.quantity_unshipped]
+            if not lines:
+                lines = [ShipLine(order.items[0], None)]
+        ship_lines(
+            self._orders,
+            order,
+            lines,
+            command,
+            now=self._clock.now(),
+            feed_submission_id=self._submission_id,
+        )
+        return []
 
     def _order(
         self, *, amazon_order_id: str | None = None, merchant_order_id: str | None = None

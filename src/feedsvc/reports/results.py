@@ -13,6 +13,7 @@ class ResultCode(IntEnum):
     INTERNAL_ERROR = 5002
     XML_NOT_WELL_FORMED = 50001
     INVALID_DATA = 18028
+    FULFILLMENT_QUANTITY_EXCEEDED = 18021
     # feedsvc's own codes, for rules whose Amazon code is not known.
     WRONG_MESSAGE_TYPE = 91001
     UNITS_ALREADY_SHIPPED = 91002

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from lxml import etree
@@ -14,6 +15,9 @@ from feedsvc.orders.commands import (
     AdjustedItem,
     Adjustment,
     AmountComponent,
+    FulfilledItem,
+    Fulfillment,
+    InvalidMessage,
     OrderCommand,
     UnsupportedMessage,
 )
@@ -37,7 +41,11 @@ def read_messages(content: bytes, *, content_type: str = "") -> Iterator[FeedMes
     for message in root.iterchildren("Message"):
         message_id = int(collapsed(_one(message, "MessageID")))
         body = message[-1]
-        yield FeedMessage(message_id, _command(body))
+        try:
+            command = _command(body)
+        except ValueError as exc:  # schema-valid, yet beyond what the service can represent
+            command = InvalidMessage(description=f"{body.tag}: {exc}")
+        yield FeedMessage(message_id, command)
 
 
 def _command(body: etree._Element) -> OrderCommand:
@@ -46,6 +54,8 @@ def _command(body: etree._Element) -> OrderCommand:
         return _acknowledgement(body)
     if tag == "OrderAdjustment":
         return _adjustment(body)
+    if tag == "OrderFulfillment":
+        return _fulfillment(body)
     return UnsupportedMessage(body=tag, amazon_order_id=_optional(body, "AmazonOrderID", full_text))
 
 
@@ -91,6 +101,45 @@ def _adjusted_item(item: etree._Element) -> AdjustedItem:
         quantity_cancelled=_optional_int(item, "QuantityCancelled"),
         quantity=_optional_int(item, "Quantity"),
     )
+
+
+def _fulfillment(body: etree._Element) -> Fulfillment:
+    data = body.find("FulfillmentData")
+    return Fulfillment(
+        amazon_order_id=_optional(body, "AmazonOrderID", full_text),
+        merchant_order_id=_optional(body, "MerchantOrderID", normalized),
+        merchant_fulfillment_id=_optional(body, "MerchantFulfillmentID", collapsed),
+        fulfillment_date=parse_feed_datetime(collapsed(_one(body, "FulfillmentDate"))),
+        carrier_code=_optional(data, "CarrierCode", full_text),
+        carrier_name=_optional(data, "CarrierName", normalized),
+        shipping_method=_optional(data, "ShippingMethod", normalized),
+        tracking_number=_optional(data, "ShipperTrackingNumber", normalized),
+        items=tuple(
+            FulfilledItem(
+                amazon_order_item_code=_optional(item, "AmazonOrderItemCode", full_text),
+                merchant_order_item_id=_optional(item, "MerchantOrderItemID", normalized),
+                merchant_fulfillment_item_id=_optional(
+                    item, "MerchantFulfillmentItemID", collapsed
+                ),
+                quantity=_optional_int(item, "Quantity"),
+            )
+            for item in body.iterchildren("Item")
+        ),
+    )
+
+
+def parse_feed_datetime(text: str) -> datetime:
+    """An xsd:dateTime as an aware UTC datetime; no zone means UTC, 24:00:00 the next day."""
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    midnight = "T24:00:00" in value
+    if midnight:
+        value = value.replace("T24:00:00", "T00:00:00", 1)
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return (parsed + timedelta(days=1) if midnight else parsed).astimezone(UTC)
 
 
 def _components(parent: etree._Element | None) -> tuple[AmountComponent, ...]:
