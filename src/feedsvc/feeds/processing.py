@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from sqlalchemy.orm import Session
 
@@ -10,7 +11,14 @@ from feedsvc.accounts.models import Seller
 from feedsvc.clock import Clock
 from feedsvc.feeds import reporting
 from feedsvc.feeds.repository import FeedRepository
-from feedsvc.feeds.types import SUPPORTED_FEED_TYPES, FeedProcessingStatus, FeedType
+from feedsvc.feeds.types import (
+    SUPPORTED_FEED_TYPES,
+    FeedFormat,
+    FeedKind,
+    FeedProcessingStatus,
+    FeedType,
+)
+from feedsvc.flatfile.templates import commands, read_template
 from feedsvc.orders.commands import (
     Acknowledgement,
     Adjustment,
@@ -35,23 +43,23 @@ def process_submission(session: Session, *, submission_id: int, clock: Clock) ->
     if submission is None or submission.status != FeedProcessingStatus.IN_PROGRESS:
         return
     seller = session.get_one(Seller, submission.seller_pk)
-    expected_body = SUPPORTED_FEED_TYPES[FeedType(submission.feed_type)]
+    kind = SUPPORTED_FEED_TYPES[FeedType(submission.feed_type)]
     orders = OrderService(
         OrderRepository(session), clock, seller_pk=seller.id, feed_submission_id=submission.id
     )
     content = feeds.content(submission_id)
-    results = reporting.document_notes(content, submission.content_type)
+    results, messages = _read(content, submission.content_type, kind)
     processed = 0
-    for message in read_messages(content, content_type=submission.content_type):
+    for message_id, command in messages:
         processed += 1
         savepoint = session.begin_nested()
         try:
-            notes = _apply(orders, message.command, expected_body)
+            notes = _apply(orders, command, kind.body)
         except Rejection as rejection:
             savepoint.rollback()
             results.append(
                 MessageResult(
-                    message.message_id,
+                    message_id,
                     Severity.ERROR,
                     rejection.code,
                     rejection.description,
@@ -63,7 +71,7 @@ def process_submission(session: Session, *, submission_id: int, clock: Clock) ->
         savepoint.commit()
         results.extend(
             MessageResult(
-                message.message_id,
+                message_id,
                 Severity.WARNING,
                 note.code,
                 note.description,
@@ -86,9 +94,26 @@ def process_submission(session: Session, *, submission_id: int, clock: Clock) ->
     )
 
 
+def _read(
+    content: bytes, content_type: str, kind: FeedKind
+) -> tuple[list[MessageResult], Iterator[tuple[int, OrderCommand]]]:
+    """Results about the whole document, and (MessageID or record number, command) pairs."""
+    if kind.format == FeedFormat.FLAT_FILE:
+        flat = read_template(content, content_type, kind.body)
+        pairs = ((record.number, command) for record, command in commands(flat, kind.body))
+        return list(flat.problems), pairs
+    xml = ((m.message_id, m.command) for m in read_messages(content, content_type=content_type))
+    return reporting.document_notes(content, content_type), xml
+
+
 def _apply(orders: OrderService, command: OrderCommand, expected_body: str) -> list[Note]:
     if isinstance(command, InvalidMessage):
-        raise Rejection(ResultCode.INVALID_DATA, command.description)
+        raise Rejection(
+            command.code,
+            command.description,
+            amazon_order_id=command.amazon_order_id,
+            amazon_order_item_code=command.amazon_order_item_code,
+        )
     if isinstance(command, Acknowledgement) and expected_body == "OrderAcknowledgement":
         return orders.acknowledge(command)
     if isinstance(command, Adjustment) and expected_body == "OrderAdjustment":

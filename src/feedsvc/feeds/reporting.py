@@ -9,7 +9,9 @@ from datetime import datetime
 
 from feedsvc.feeds.models import FeedSubmission, ProcessingReportDocument
 from feedsvc.feeds.repository import FeedRepository
-from feedsvc.feeds.types import FeedProcessingStatus
+from feedsvc.feeds.types import SUPPORTED_FEED_TYPES, FeedFormat, FeedProcessingStatus, FeedType
+from feedsvc.flatfile.reader import charset_of
+from feedsvc.flatfile.report import render_flat_report
 from feedsvc.reports.results import MessageResult, ProcessingSummary, ResultCode, Severity
 from feedsvc.reports.xml_report import render_xml_report
 from feedsvc.xml.encoding import label_mismatch
@@ -29,17 +31,24 @@ def complete(
     results: Sequence[MessageResult],
     now: datetime,
 ) -> ProcessingReportDocument:
-    """Store the report and move the submission to _DONE_."""
-    content = render_xml_report(
-        submission_id=submission.id,
-        merchant_identifier=merchant_identifier,
-        summary=summary,
-        results=results,
-    )
+    """Store the report (XML, or tab-separated for flat files) and mark the submission _DONE_."""
+    kind = SUPPORTED_FEED_TYPES[FeedType(submission.feed_type)]
+    if kind.format == FeedFormat.FLAT_FILE:
+        charset = charset_of(submission.content_type)
+        content = render_flat_report(summary, results, charset=charset)
+        content_type = f"text/plain; charset={charset}"
+    else:
+        content = render_xml_report(
+            submission_id=submission.id,
+            merchant_identifier=merchant_identifier,
+            summary=summary,
+            results=results,
+        )
+        content_type = "text/xml"
     report = ProcessingReportDocument(
         submission_id=submission.id,
         content=content,
-        content_type="text/xml",
+        content_type=content_type,
         content_md5=content_md5(content),
         messages_processed=summary.processed,
         messages_successful=summary.successful,

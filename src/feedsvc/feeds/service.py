@@ -18,7 +18,8 @@ from feedsvc.errors import (
 from feedsvc.feeds import reporting
 from feedsvc.feeds.models import FeedSubmission, ProcessingReportDocument
 from feedsvc.feeds.repository import FeedRepository, SubmissionFilter
-from feedsvc.feeds.types import SUPPORTED_FEED_TYPES, FeedProcessingStatus, FeedType
+from feedsvc.feeds.types import SUPPORTED_FEED_TYPES, FeedFormat, FeedProcessingStatus, FeedType
+from feedsvc.flatfile.templates import read_template
 from feedsvc.queue.models import JobKind
 from feedsvc.queue.repository import JobRepository
 from feedsvc.reports.results import MessageResult, ProcessingSummary, Severity
@@ -85,20 +86,15 @@ class FeedService:
             ),
             upload.content,
         )
-        check = validate_xml_feed(upload.content, self._schemas, content_type=upload.content_type)
-        if check.problems:
+        refusal = self._refusal(feed_type, upload)
+        if refusal is not None:
+            summary, results = refusal
             reporting.complete(
                 self._feeds,
                 submission,
                 merchant_identifier=seller.seller_id,
-                summary=ProcessingSummary.rejected(check.messages),
-                results=[
-                    *reporting.document_notes(upload.content, upload.content_type),
-                    *(
-                        MessageResult(p.message_id, Severity.ERROR, p.code, p.description)
-                        for p in check.problems
-                    ),
-                ],
+                summary=summary,
+                results=results,
                 now=now,
             )
         else:
@@ -106,6 +102,24 @@ class FeedService:
                 JobKind.PROCESS_FEED, submission_id=submission.id, now=self._wall_clock.now()
             )
         return submission
+
+    def _refusal(
+        self, feed_type: FeedType, upload: FeedUpload
+    ) -> tuple[ProcessingSummary, list[MessageResult]] | None:
+        """The report of a feed refused whole before queueing, or None to queue it."""
+        kind = SUPPORTED_FEED_TYPES[feed_type]
+        if kind.format == FeedFormat.FLAT_FILE:
+            flat = read_template(upload.content, upload.content_type, kind.body)
+            return (ProcessingSummary(0, 0, 0, 0), flat.problems) if flat.refused else None
+        check = validate_xml_feed(upload.content, self._schemas, content_type=upload.content_type)
+        if not check.problems:
+            return None
+        results = reporting.document_notes(upload.content, upload.content_type)
+        results.extend(
+            MessageResult(p.message_id, Severity.ERROR, p.code, p.description)
+            for p in check.problems
+        )
+        return ProcessingSummary.rejected(check.messages), results
 
     def page(
         self, seller: Seller, where: SubmissionFilter, *, max_count: int, before_id: int | None

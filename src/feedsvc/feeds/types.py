@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -14,11 +15,29 @@ class FeedType(StrEnum):
     FLAT_FILE_FULFILLMENT = "_POST_FLAT_FILE_FULFILLMENT_DATA_"
 
 
-# The feed types this build processes, and the XML message body each accepts.
-SUPPORTED_FEED_TYPES: dict[FeedType, str] = {
-    FeedType.ORDER_ACKNOWLEDGEMENT: "OrderAcknowledgement",
-    FeedType.PAYMENT_ADJUSTMENT: "OrderAdjustment",
-    FeedType.ORDER_FULFILLMENT: "OrderFulfillment",
+class FeedFormat(StrEnum):
+    XML = "xml"
+    FLAT_FILE = "flat-file"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedKind:
+    """How a feed type is written, and which order message it carries."""
+
+    format: FeedFormat
+    body: str
+
+
+# The feed types this build processes.
+SUPPORTED_FEED_TYPES: dict[FeedType, FeedKind] = {
+    FeedType.ORDER_ACKNOWLEDGEMENT: FeedKind(FeedFormat.XML, "OrderAcknowledgement"),
+    FeedType.PAYMENT_ADJUSTMENT: FeedKind(FeedFormat.XML, "OrderAdjustment"),
+    FeedType.ORDER_FULFILLMENT: FeedKind(FeedFormat.XML, "OrderFulfillment"),
+    FeedType.FLAT_FILE_ORDER_ACKNOWLEDGEMENT: FeedKind(
+        FeedFormat.FLAT_FILE, "OrderAcknowledgement"
+    ),
+    FeedType.FLAT_FILE_PAYMENT_ADJUSTMENT: FeedKind(FeedFormat.FLAT_FILE, "OrderAdjustment"),
+    FeedType.FLAT_FILE_FULFILLMENT: FeedKind(FeedFormat.FLAT_FILE, "OrderFulfillment"),
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from feedsvc.reports.results import ResultCode
+
 
 @dataclass(frozen=True, slots=True)
 class AcknowledgedItem:
@@ -22,6 +24,9 @@ class Acknowledgement:
     status_code: str
     merchant_order_id: str | None = None
     items: tuple[AcknowledgedItem, ...] = ()
+    # Why a Failure without items cancels the order (the XML schema has no place for it;
+    # the Order Cancellation flat file has).
+    cancel_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +98,12 @@ class UnsupportedMessage:
 
 @dataclass(frozen=True, slots=True)
 class InvalidMessage:
-    """A message whose values could not be read (named for the report)."""
+    """A message or record whose values could not be read (named for the report)."""
 
     description: str
+    code: ResultCode = ResultCode.INVALID_DATA
+    amazon_order_id: str | None = None
+    amazon_order_item_code: str | None = None
 
 
 OrderCommand = Acknowledgement | Adjustment | Fulfillment | UnsupportedMessage | InvalidMessage

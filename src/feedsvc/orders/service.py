@@ -53,12 +53,11 @@ class OrderService:
                 for item, acknowledged in zip(items, command.items, strict=True)
             ]
         else:
-            lines = [
-                CancelLine(item, None, None) for item in order.items if item.quantity_unshipped
-            ]
+            reason = command.cancel_reason
+            lines = [CancelLine(i, None, reason) for i in order.items if i.quantity_unshipped]
             if not lines:
                 # Name the first line's state: shipped or already cancelled.
-                lines = [CancelLine(order.items[0], None, None)]
+                lines = [CancelLine(order.items[0], None, reason)]
         cancel_lines(
             self._orders,
             order,

@@ -61,3 +61,22 @@ class RefundState(StrEnum):
 # Cancellation reasons that mean the buyer asked for it (exempt from the
 # seller's cancellation rate).
 BUYER_REQUESTED_REASONS = frozenset({"BuyerCanceled", "CustomerCancel"})
+
+# Enumerations of the order-feed schemas, for feeds that do not go through the XSDs.
+CANCEL_REASONS = (
+    "NoInventory", "ShippingAddressUndeliverable", "CustomerExchange", "BuyerCanceled",
+    "GeneralAdjustment", "CarrierCreditDecision", "RiskAssessmentInformationNotValid",
+    "CarrierCoverageFailure", "CustomerReturn", "MerchandiseNotReceived",
+    "CannotVerifyInformation", "PricingError", "RejectOrder", "WeatherDelay",
+)  # fmt: skip
+ADJUSTMENT_REASONS = (
+    "NoInventory", "CustomerReturn", "GeneralAdjustment", "CouldNotShip", "DifferentItem",
+    "Abandoned", "CustomerCancel", "PriceError", "ProductOutofStock",
+    "CustomerAddressIncorrect", "Exchange", "Other", "CarrierCreditDecision",
+    "RiskAssessmentInformationNotValid", "CarrierCoverageFailure", "TransactionRecord",
+    "Undeliverable", "RefusedDelivery",
+)  # fmt: skip
+CURRENCIES = (
+    "USD", "GBP", "EUR", "JPY", "CAD", "CNY", "INR", "MXN", "BRL",
+    "AUD", "TRY", "SGD", "SEK", "PLN", "AED", "SAR", "EGP",
+)  # fmt: skip

@@ -27,11 +27,14 @@ class ResultCode(IntEnum):
     MERCHANT_ID_CONFLICT = 91010
     REFUND_PENDING_SHIPMENT = 91011
     CHARSET_MISMATCH = 91012
+    FLAT_FILE_MISSING_COLUMN = 90012
+    FLAT_FILE_UNKNOWN_COLUMN = 90061
 
 
 class Severity(StrEnum):
     ERROR = "Error"
     WARNING = "Warning"
+    FATAL = "Fatal"  # flat-file reports only: the whole file was refused
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +64,7 @@ class ProcessingSummary:
 
         Results about the whole document (MessageID 0) are not counted as messages.
         """
-        errors = {r.message_id for r in results if r.severity is Severity.ERROR} - {0}
+        errors = {r.message_id for r in results if r.severity is not Severity.WARNING} - {0}
         warnings = {r.message_id for r in results if r.severity is Severity.WARNING}
         warnings -= errors | {0}
         return cls(processed, processed - len(errors), len(errors), len(warnings))

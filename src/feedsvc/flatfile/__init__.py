@@ -1,0 +1,1 @@
+"""Tab-separated order feeds (the Seller Central templates) and their reports."""

@@ -1,0 +1,38 @@
+"""The reason and currency lists used for flat files are the XSDs' enumerations."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from feedsvc.orders.types import ADJUSTMENT_REASONS, CANCEL_REASONS, CURRENCIES
+from feedsvc.resources import xsd_dir
+
+XS = "{http://www.w3.org/2001/XMLSchema}"
+
+
+def enumeration(
+    file: str, *, element: str | None = None, type_name: str | None = None
+) -> list[str]:
+    tree = etree.parse(str(xsd_dir() / file))
+    if element is not None:
+        [holder] = tree.iterfind(f".//{XS}element[@name='{element}']")
+    else:
+        [holder] = tree.iterfind(f".//{XS}simpleType[@name='{type_name}']")
+    return [e.get("value") for e in holder.iterfind(f".//{XS}enumeration")]
+
+
+@pytest.mark.parametrize(
+    ("values", "file", "element", "type_name"),
+    [
+        pytest.param(CANCEL_REASONS, "OrderAcknowledgement.xsd", "CancelReason", None, id="cancel"),
+        pytest.param(
+            ADJUSTMENT_REASONS, "OrderAdjustment.xsd", "AdjustmentReason", None, id="adjustment"
+        ),
+        pytest.param(CURRENCIES, "amzn-base.xsd", None, "BaseCurrencyCode", id="currency"),
+    ],
+)
+def test_lists_match_the_schemas(
+    values: tuple[str, ...], file: str, element: str | None, type_name: str | None
+) -> None:
+    assert list(values) == enumeration(file, element=element, type_name=type_name)
