@@ -236,6 +236,18 @@ class TestListAndCount:
         response = mws.call("GetFeedSubmissionList", params)
         assert (response.status_code, error_code(response)) == (400, code)
 
+    def test_one_value_list_without_its_index(self, mws: Mws) -> None:
+        ids = self.submit_n(mws, 3)
+        listed = mws.call("GetFeedSubmissionList", {"FeedSubmissionIdList.Id": ids[1]})
+        assert xml_texts(listed.content, "FeedSubmissionId") == [ids[1]]
+        cancelled = mws.call("CancelFeedSubmissions", {"FeedSubmissionIdList.Id": ids[0]})
+        assert xml_text(cancelled.content, "Count") == "1"
+        both = mws.call(
+            "GetFeedSubmissionList",
+            {"FeedSubmissionIdList.Id": ids[0], "FeedSubmissionIdList.Id.1": ids[1]},
+        )
+        assert error_code(both) == "InvalidParameterValue"
+
     def test_corrupt_or_foreign_next_token(self, mws: Mws, admin: Admin) -> None:
         bad = mws.call("GetFeedSubmissionListByNextToken", {"NextToken": "not-a-token"})
         assert error_code(bad) == "NextTokenCorrupted"

@@ -58,6 +58,11 @@ class Params:
     def numbered(self, prefix: str) -> list[str]:
         """Values of ``Prefix.1``, ``Prefix.2``, ... in index order; bad indices are errors."""
         entries: dict[int, str] = {}
+        bare = self._values.get(prefix)
+        if bare:
+            # Some clients send a one-value list without its index (``FeedSubmissionIdList.Id=7``);
+            # ignoring it would widen a filter to every submission, so read it as ``.1``.
+            entries[1] = bare
         for key, value in self._values.items():
             if not key.startswith(prefix + "."):
                 continue
@@ -67,6 +72,8 @@ class Params:
                     f"{key} is not a valid list parameter: use {prefix}.1, {prefix}.2, ..."
                 )
             if value:
+                if int(index) in entries:
+                    raise InvalidParameterValue(f"{prefix} and {key} both give the first value.")
                 entries[int(index)] = value
         if len(entries) > MAX_LIST_ENTRIES:
             raise InvalidParameterValue(f"{prefix} takes at most {MAX_LIST_ENTRIES} values.")
