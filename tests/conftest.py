@@ -64,6 +64,9 @@ def app(database_url: str, clock: FixedClock) -> Iterator[FastAPI]:
     )
     application = create_app(settings, clock=clock, migrate=False)
     yield application
+    # The service clock's state is shared through the database: back to real time.
+    with make_sessionmaker(application.state.engine).begin() as session:
+        application.state.clock.reset(session)
     application.state.engine.dispose()
 
 

@@ -16,11 +16,11 @@ from feedsvc.admin import schemas
 from feedsvc.admin.orders import OrderAdmin
 from feedsvc.admin.sellers import SellerAdmin
 from feedsvc.admin.service import AdminError, stored_admin_token
-from feedsvc.clock import SystemClock
 from feedsvc.config import Settings
 from feedsvc.db.engine import make_engine, make_sessionmaker, transaction
 from feedsvc.db.migrate import upgrade
 from feedsvc.queue.worker import Worker
+from feedsvc.service_clock import ServiceClock
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,12 +72,8 @@ def _serve(settings: Settings, host: str, port: int, *, run_worker: bool) -> int
 def _worker(settings: Settings) -> int:
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    worker = Worker(
-        make_sessionmaker(engine),
-        clock=SystemClock(),
-        lease_seconds=settings.job_lease_seconds,
-        max_attempts=settings.job_max_attempts,
-        poll_seconds=settings.worker_poll_seconds,
+    worker = Worker.from_settings(
+        make_sessionmaker(engine), clock=ServiceClock(engine), settings=settings
     )
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:
@@ -100,7 +96,7 @@ def _seed(settings: Settings, path: Path) -> int:
     upgrade(engine)
     try:
         with transaction(make_sessionmaker(engine)) as session:
-            clock = SystemClock()
+            clock = ServiceClock(engine)
             default = schemas.Throttling(
                 mode=settings.default_throttling, speed=settings.default_throttling_speed
             )

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     job_max_attempts: int = Field(default=5, ge=1)
     run_worker: bool = True
     verify_signatures: bool = True
+    auto_cancel: Literal["30-days-after-ship-date", "7-business-days-after-ship-date", "off"] = (
+        "30-days-after-ship-date"
+    )
+    auto_cancel_interval_seconds: float = Field(default=60.0, gt=0)
+    cancellation_rate_window_days: int = Field(default=7, ge=1, le=365)
     default_throttling: Literal["real", "accelerated", "off"] = "real"
     default_throttling_speed: float = Field(default=60.0, ge=1.0)
 

@@ -23,6 +23,7 @@ from feedsvc.db.migrate import upgrade
 from feedsvc.errors import InvalidAddress, MethodNotAllowed
 from feedsvc.mws.router import MwsApi
 from feedsvc.queue.worker import Worker
+from feedsvc.service_clock import ServiceClock
 from feedsvc.xml.schemas import SchemaRegistry
 
 log = logging.getLogger(__name__)
@@ -43,21 +44,15 @@ def create_app(
 ) -> FastAPI:
     """Build the service; the worker thread starts with the app when ``run_worker`` is set."""
     settings = settings or Settings()
-    clock = clock or SystemClock()
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
     sessions = make_sessionmaker(engine)
+    service_clock = ServiceClock(engine, base=clock or SystemClock())
     with transaction(sessions) as session:
         admin_token = settings.admin_token or stored_admin_token(session)
     schemas = SchemaRegistry()
-    worker = Worker(
-        sessions,
-        clock=clock,
-        lease_seconds=settings.job_lease_seconds,
-        max_attempts=settings.job_max_attempts,
-        poll_seconds=settings.worker_poll_seconds,
-    )
+    worker = Worker.from_settings(sessions, clock=service_clock, settings=settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -77,7 +72,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
-    app.state.clock = clock
+    app.state.clock = service_clock
     app.state.admin_token = admin_token
     app.state.default_throttling = Throttling(
         mode=settings.default_throttling, speed=settings.default_throttling_speed
@@ -86,7 +81,7 @@ def create_app(
 
     mws = MwsApi(
         sessions,
-        clock=clock,
+        clock=service_clock,
         schemas=schemas,
         max_feed_bytes=settings.max_feed_bytes,
         verify_signatures=settings.verify_signatures,
@@ -105,7 +100,10 @@ def create_app(
 
     @app.exception_handler(AdminError)
     async def _admin_error(_request: Request, error: AdminError) -> Response:
-        return JSONResponse({"detail": error.detail}, status_code=error.status)
+        body: dict[str, object] = {"detail": error.detail}
+        if error.result_code is not None:
+            body["result_code"] = error.result_code
+        return JSONResponse(body, status_code=error.status)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, error: StarletteHTTPException) -> Response:

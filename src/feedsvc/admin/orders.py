@@ -12,10 +12,14 @@ from feedsvc.accounts.repository import SellerRepository
 from feedsvc.admin import schemas
 from feedsvc.admin.service import AdminError, find_seller
 from feedsvc.clock import Clock
+from feedsvc.orders.commands import AcknowledgedItem, Acknowledgement
+from feedsvc.orders.metrics import CANCELLATION_RATE_TARGET, cancellation_rate
 from feedsvc.orders.models import Order, OrderItem
 from feedsvc.orders.money import format_amount, parse_amount
+from feedsvc.orders.outcomes import Rejection
 from feedsvc.orders.repository import OrderRepository
-from feedsvc.orders.types import CHARGED_COMPONENTS, Component, RefundState
+from feedsvc.orders.service import OrderService
+from feedsvc.orders.types import CHARGED_COMPONENTS, CancellationSource, Component, RefundState
 
 
 class OrderAdmin:
@@ -40,6 +44,49 @@ class OrderAdmin:
         if order is None:
             raise AdminError(404, f"Order {amazon_order_id} does not exist.")
         return self._order_out(order)
+
+    def cancel(self, amazon_order_id: str, request: schemas.ManualCancellation) -> schemas.OrderOut:
+        """Cancel as the Manage Orders page does: same checks, same buyer e-mail."""
+        order = self._orders.get(amazon_order_id)
+        if order is None:
+            raise AdminError(404, f"Order {amazon_order_id} does not exist.")
+        service = OrderService(
+            self._orders, self._clock, seller_pk=order.seller_pk, source=CancellationSource.ADMIN
+        )
+        command = Acknowledgement(
+            amazon_order_id=amazon_order_id,
+            status_code="Failure",
+            items=tuple(
+                AcknowledgedItem(
+                    i.amazon_order_item_code, cancel_reason=request.reason, quantity=i.quantity
+                )
+                for i in request.items
+            ),
+            cancel_reason=request.reason,
+        )
+        try:
+            service.acknowledge(command, memo=request.memo)
+        except Rejection as rejection:
+            raise AdminError(409, rejection.description, result_code=int(rejection.code)) from None
+        return self._order_out(order)
+
+    def cancellation_rate(
+        self, seller_id: str, *, end: datetime | None, days: int
+    ) -> schemas.CancellationRateOut:
+        seller = find_seller(self._sellers, seller_id)
+        measured = cancellation_rate(
+            self._orders, seller.id, end=_utc(end) if end else self._clock.now(), days=days
+        )
+        return schemas.CancellationRateOut(
+            seller_id=seller.seller_id,
+            window_start=measured.window_start,
+            window_end=measured.window_end,
+            orders=measured.orders,
+            seller_cancelled_orders=measured.seller_cancelled_orders,
+            rate=measured.rate,
+            target=CANCELLATION_RATE_TARGET,
+            above_target=measured.above_target,
+        )
 
     def notifications(self, seller_id: str) -> list[schemas.NotificationOut]:
         seller = find_seller(self._sellers, seller_id)
@@ -166,6 +213,7 @@ class OrderAdmin:
                     reason=c.reason,
                     source=c.source,
                     buyer_requested=c.buyer_requested,
+                    memo=c.memo,
                     feed_submission_id=c.feed_submission_id,
                     created_at=c.created_at,
                 )

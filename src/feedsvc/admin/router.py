@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
 
 from feedsvc.admin import schemas
 from feedsvc.admin.orders import OrderAdmin
 from feedsvc.admin.sellers import SellerAdmin
 from feedsvc.db.engine import transaction
+from feedsvc.queue.models import JobKind
+from feedsvc.queue.repository import JobRepository
+from feedsvc.service_clock import ServiceClock
 
 R = TypeVar("R")
 
@@ -150,3 +155,81 @@ def list_notifications(
 ) -> list[schemas.NotificationOut]:
     """The e-mails Amazon would have sent this seller's buyers, oldest first."""
     return _orders(request, lambda admin: admin.notifications(seller_id))
+
+
+@router.post(
+    "/orders/{amazon_order_id}/cancellations",
+    status_code=201,
+    responses={**_ERRORS, 409: {"model": schemas.RejectionOut}},
+)
+def cancel_order(
+    amazon_order_id: str, body: schemas.ManualCancellation, request: Request
+) -> schemas.OrderOut:
+    """Cancel the order or chosen items as a seller would on Manage Orders.
+
+    The same checks as a feed (409 with the result code when refused), the same buyer
+    notification; the memo is kept with the cancellation.
+    """
+    return _orders(request, lambda admin: admin.cancel(amazon_order_id, body))
+
+
+@router.get("/sellers/{seller_id}/cancellation-rate", responses=_ERRORS)
+def get_cancellation_rate(
+    seller_id: str,
+    request: Request,
+    end: Annotated[datetime | None, Query(description="window end (default: now)")] = None,
+    days: Annotated[int | None, Query(ge=1, le=365, description="window length")] = None,
+) -> schemas.CancellationRateOut:
+    """Seller-cancelled orders over all orders placed in the window (BuyerCanceled exempt)."""
+    window = days or request.app.state.settings.cancellation_rate_window_days
+    return _orders(request, lambda admin: admin.cancellation_rate(seller_id, end=end, days=window))
+
+
+def _clock_out(request: Request) -> schemas.ClockOut:
+    clock: ServiceClock = request.app.state.clock
+    state = clock.state()
+    return schemas.ClockOut(
+        now=clock.now(),
+        frozen=state.frozen_at is not None,
+        offset_seconds=state.offset.total_seconds(),
+    )
+
+
+def _change_clock(request: Request, change: Callable[[ServiceClock, Session], object]) -> None:
+    """Apply a clock change and let the worker re-check deadlines at the new time."""
+    state = request.app.state
+    with transaction(state.sessions) as session:
+        change(state.clock, session)
+        JobRepository(session).enqueue_once(JobKind.AUTO_CANCEL, now=datetime.now(UTC))
+    state.worker.wake()
+
+
+@router.get("/clock", responses=_ERRORS)
+def get_clock(request: Request) -> schemas.ClockOut:
+    """The service's time, which every business rule uses."""
+    return _clock_out(request)
+
+
+@router.put("/clock", responses=_ERRORS)
+def set_clock(body: schemas.ClockSet, request: Request) -> schemas.ClockOut:
+    """Freeze the clock or let it run, at a given time or where it is."""
+    if body.frozen:
+        _change_clock(request, lambda clock, session: clock.freeze(session, body.at))
+    else:
+        _change_clock(request, lambda clock, session: clock.run_from(session, body.at))
+    return _clock_out(request)
+
+
+@router.post("/clock/advance", responses=_ERRORS)
+def advance_clock(body: schemas.ClockAdvance, request: Request) -> schemas.ClockOut:
+    """Move the clock forward; overdue orders are then cancelled by the worker."""
+    delta = timedelta(days=body.days, hours=body.hours, minutes=body.minutes, seconds=body.seconds)
+    _change_clock(request, lambda clock, session: clock.advance(session, delta))
+    return _clock_out(request)
+
+
+@router.delete("/clock", responses=_ERRORS)
+def reset_clock(request: Request) -> schemas.ClockOut:
+    """Back to real time."""
+    _change_clock(request, lambda clock, session: clock.reset(session))
+    return _clock_out(request)

@@ -151,6 +151,7 @@ class CancellationOut(BaseModel):
     reason: str | None
     source: str
     buyer_requested: bool
+    memo: str | None
     feed_submission_id: int | None
     created_at: datetime
 
@@ -222,3 +223,60 @@ class GrantOut(BaseModel):
     access_key_id: str
     mws_auth_token: str
     created_at: datetime
+
+
+class ClockOut(BaseModel):
+    now: datetime
+    frozen: bool
+    offset_seconds: float
+
+
+class ClockSet(Strict):
+    """Freeze the clock, or let it run, from ``at`` (default: where it is now)."""
+
+    frozen: bool
+    at: datetime | None = None
+
+
+class ClockAdvance(Strict):
+    days: Annotated[float, Field(ge=0)] = 0
+    hours: Annotated[float, Field(ge=0)] = 0
+    minutes: Annotated[float, Field(ge=0)] = 0
+    seconds: Annotated[float, Field(ge=0)] = 0
+
+
+class CancellationRateOut(BaseModel):
+    seller_id: str
+    window_start: datetime
+    window_end: datetime
+    orders: int
+    seller_cancelled_orders: int
+    rate: float
+    target: float
+    above_target: bool
+
+
+CancelReason = Literal[
+    "NoInventory", "ShippingAddressUndeliverable", "CustomerExchange", "BuyerCanceled",
+    "GeneralAdjustment", "CarrierCreditDecision", "RiskAssessmentInformationNotValid",
+    "CarrierCoverageFailure", "CustomerReturn", "MerchandiseNotReceived",
+    "CannotVerifyInformation", "PricingError", "RejectOrder", "WeatherDelay",
+]  # fmt: skip
+
+
+class CancelItem(Strict):
+    amazon_order_item_code: ItemCode
+    quantity: Annotated[int, Field(ge=1)] | None = None
+
+
+class ManualCancellation(Strict):
+    """Cancel the whole order (no items) or the chosen items, as on Manage Orders."""
+
+    reason: CancelReason
+    items: list[CancelItem] = []
+    memo: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class RejectionOut(BaseModel):
+    detail: str
+    result_code: int

@@ -16,10 +16,11 @@ ADMIN_TOKEN_KEY = "admin_token"  # noqa: S105 (a settings key, not a secret)
 class AdminError(Exception):
     """A request the admin API refuses, with the HTTP status to answer."""
 
-    def __init__(self, status: int, detail: str) -> None:
+    def __init__(self, status: int, detail: str, *, result_code: int | None = None) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
+        self.result_code = result_code
 
 
 def stored_admin_token(session: Session) -> str:

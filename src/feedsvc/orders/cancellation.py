@@ -71,6 +71,7 @@ def cancel_lines(
     source: CancellationSource,
     now: datetime,
     feed_submission_id: int | None = None,
+    memo: str | None = None,
 ) -> list[Cancellation]:
     """Cancel each line (all checked first, so a bad line cancels nothing) and notify."""
     planned: dict[int, int] = {}
@@ -93,6 +94,7 @@ def cancel_lines(
             source=source,
             buyer_requested=line.reason in BUYER_REQUESTED_REASONS,
             feed_submission_id=feed_submission_id,
+            memo=memo,
             created_at=now,
         )
         repository.add(cancellation)

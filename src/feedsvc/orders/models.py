@@ -125,6 +125,7 @@ class Cancellation(Base):
     reason: Mapped[str | None] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(16))
     buyer_requested: Mapped[bool]
+    memo: Mapped[str | None] = mapped_column(Text)
     feed_submission_id: Mapped[int | None] = mapped_column(ForeignKey("feed_submissions.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

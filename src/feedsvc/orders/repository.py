@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from feedsvc.orders.models import (
     RefundComponent,
     Shipment,
 )
+from feedsvc.orders.types import OrderStatus
 
 
 class OrderRepository:
@@ -46,6 +48,35 @@ class OrderRepository:
 
     def merchant_order_id_owner(self, seller_pk: int, merchant_order_id: str) -> Order | None:
         return self.for_seller(seller_pk, merchant_order_id=merchant_order_id)
+
+    def unshipped_before(self, ship_by: datetime) -> Sequence[Order]:
+        """Orders with units still to ship whose ship-by date is before ``ship_by``, locked."""
+        due = func.coalesce(Order.latest_ship_date, Order.purchase_date)
+        query = (
+            select(Order)
+            .where(
+                Order.status.in_([OrderStatus.UNSHIPPED, OrderStatus.PARTIALLY_SHIPPED]),
+                due < ship_by,
+            )
+            .order_by(Order.id)
+            .with_for_update()
+        )
+        return self._session.scalars(query).all()
+
+    def cancellation_counts(
+        self, seller_pk: int, start: datetime, end: datetime
+    ) -> tuple[int, int]:
+        """Orders placed in [start, end), and how many of them the seller cancelled."""
+        placed = select(Order.id).where(
+            Order.seller_pk == seller_pk, Order.purchase_date >= start, Order.purchase_date < end
+        )
+        total = self._session.scalar(select(func.count()).select_from(placed.subquery())) or 0
+        cancelled = self._session.scalar(
+            select(func.count(func.distinct(Cancellation.order_id))).where(
+                Cancellation.order_id.in_(placed), Cancellation.buyer_requested.is_(False)
+            )
+        )
+        return total, cancelled or 0
 
     def existing_amazon_order_ids(self, amazon_order_ids: Sequence[str]) -> set[str]:
         rows = self._session.scalars(

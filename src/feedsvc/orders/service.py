@@ -35,7 +35,7 @@ class OrderService:
         self._submission_id = feed_submission_id
         self._source = source
 
-    def acknowledge(self, command: Acknowledgement) -> list[Note]:
+    def acknowledge(self, command: Acknowledgement, *, memo: str | None = None) -> list[Note]:
         """Record merchant ids; with ``Failure``, cancel the order or the listed items."""
         order = self._order(amazon_order_id=command.amazon_order_id)
         if command.merchant_order_id:
@@ -65,6 +65,7 @@ class OrderService:
             source=self._source,
             now=self._clock.now(),
             feed_submission_id=self._submission_id,
+            memo=memo,
         )
         return []
 

@@ -21,6 +21,7 @@ class JobStatus(StrEnum):
 
 class JobKind(StrEnum):
     PROCESS_FEED = "process_feed"
+    AUTO_CANCEL = "auto_cancel"
 
 
 class Job(Base):

@@ -114,6 +114,14 @@ class JobRepository:
             .execution_options(synchronize_session=False)
         )
 
+    def enqueue_once(self, kind: JobKind, *, now: datetime) -> bool:
+        """Enqueue a job of ``kind`` unless one is already waiting; True if enqueued."""
+        waiting = select(Job.id).where(Job.kind == kind, Job.status == JobStatus.QUEUED)
+        if self._session.scalar(waiting.limit(1)) is not None:
+            return False
+        self.enqueue(kind, submission_id=None, now=now)
+        return True
+
     def depth(self) -> int:
         query = select(func.count(Job.id)).where(Job.status == JobStatus.QUEUED)
         return self._session.scalar(query) or 0

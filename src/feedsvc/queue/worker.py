@@ -6,12 +6,14 @@ import logging
 import os
 import socket
 import threading
+import time
 from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from feedsvc.accounts.models import Seller
 from feedsvc.clock import Clock, SystemClock
+from feedsvc.config import Settings
 from feedsvc.db.engine import transaction
 from feedsvc.faults.models import FaultKind
 from feedsvc.faults.repository import FaultRepository
@@ -19,6 +21,8 @@ from feedsvc.feeds import reporting
 from feedsvc.feeds.processing import process_submission
 from feedsvc.feeds.repository import FeedRepository
 from feedsvc.feeds.types import FeedProcessingStatus
+from feedsvc.orders.auto_cancel import AutoCancelRule, sweep
+from feedsvc.orders.repository import OrderRepository
 from feedsvc.queue.models import JobKind, JobStatus
 from feedsvc.queue.repository import JobRepository
 from feedsvc.reports.results import MessageResult, ProcessingSummary, ResultCode, Severity
@@ -38,6 +42,8 @@ class Worker:
         max_attempts: int = 5,
         poll_seconds: float = 0.5,
         worker_id: str | None = None,
+        auto_cancel: AutoCancelRule = AutoCancelRule.THIRTY_DAYS,
+        auto_cancel_interval: float = 60.0,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -48,6 +54,23 @@ class Worker:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._wake = threading.Event()
         self._stop = threading.Event()
+        self._auto_cancel = auto_cancel
+        self._auto_cancel_interval = auto_cancel_interval
+        self._next_sweep = 0.0
+
+    @classmethod
+    def from_settings(
+        cls, sessions: sessionmaker[Session], *, clock: Clock, settings: Settings
+    ) -> Worker:
+        return cls(
+            sessions,
+            clock=clock,
+            lease_seconds=settings.job_lease_seconds,
+            max_attempts=settings.job_max_attempts,
+            poll_seconds=settings.worker_poll_seconds,
+            auto_cancel=AutoCancelRule(settings.auto_cancel),
+            auto_cancel_interval=settings.auto_cancel_interval_seconds,
+        )
 
     def wake(self) -> None:
         """Tell an idle worker that a job was just enqueued."""
@@ -62,6 +85,7 @@ class Worker:
         log.info("worker started", extra={"worker_id": self.worker_id})
         while not self._stop.is_set():
             try:
+                self._schedule_sweep()
                 worked = self.run_once()
             except Exception:
                 log.exception("worker loop failed; retrying after a pause")
@@ -120,9 +144,23 @@ class Worker:
             return False
         return True
 
+    def _schedule_sweep(self) -> None:
+        """Queue an auto-cancel sweep every ``auto_cancel_interval`` seconds."""
+        if self._auto_cancel == AutoCancelRule.OFF or time.monotonic() < self._next_sweep:
+            return
+        self._next_sweep = time.monotonic() + self._auto_cancel_interval
+        with transaction(self._sessions) as session:
+            JobRepository(session).enqueue_once(JobKind.AUTO_CANCEL, now=self._wall.now())
+
     def _execute(self, session: Session, kind: JobKind, submission_id: int | None) -> None:
         if kind == JobKind.PROCESS_FEED and submission_id is not None:
             process_submission(session, submission_id=submission_id, clock=self._clock)
+        elif kind == JobKind.AUTO_CANCEL:
+            cancelled = sweep(
+                OrderRepository(session), now=self._clock.now(), rule=self._auto_cancel
+            )
+            if cancelled:
+                log.info("auto-cancelled overdue orders", extra={"orders": cancelled})
 
     def _failed(
         self, job_id: int, submission_id: int | None, attempts: int, exc: Exception
