@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from lxml import etree
@@ -35,6 +36,7 @@ from tests.support import (
     envelope,
     item_payload,
     order_payload,
+    sign_v2,
     unique_order_id,
 )
 
@@ -57,6 +59,7 @@ _SUBMISSION_ID = re.compile(
 _NEXT_TOKEN = re.compile(rb"<NextToken>[^<]*</NextToken>")
 _SERVER_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 _PING_TIME = re.compile(rb'<Timestamp timestamp="[^"]+"/>')
+_QUOTA_RESET = re.compile(rb"reset on \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 
 @dataclass
@@ -89,6 +92,7 @@ class Normaliser:
             content = content.replace(volatile.encode(), stable.encode())
         content = _SUBMISSION_ID.sub(self._submission_id, content)
         content = _PING_TIME.sub(b'<Timestamp timestamp="{server-time}"/>', content)
+        content = _QUOTA_RESET.sub(b"reset on {quota-reset-time}", content)
         return _NEXT_TOKEN.sub(b"<NextToken>{next-token}</NextToken>", content)
 
     def head(self, response: Any) -> bytes:
@@ -102,6 +106,9 @@ class Normaliser:
                 # The wall clock, not the service clock: clients sync their signing clock to it.
                 assert _SERVER_TIME.fullmatch(value), value
                 value = "{server-time}"
+            elif name == "x-mws-quota-resetson":
+                assert _SERVER_TIME.fullmatch(value), value
+                value = "{quota-reset-time}"
             elif name == "content-length":
                 assert int(value) == len(response.content)
                 value = "{length-of-body}"
@@ -406,6 +413,82 @@ def _access_denied(world: World) -> Any:
 @error_scenario("InvalidAddress")
 def _invalid_address(world: World) -> Any:
     return world.mws.client.post("/Orders/2013-09-01", params=world.mws.params("ListOrders"))
+
+
+def _throttling(world: World, mode: str) -> None:
+    response = world.admin.client.patch(
+        f"/admin/sellers/{world.mws.seller['seller_id']}",
+        json={"throttling": {"mode": mode}},
+        headers=world.admin.headers,
+    )
+    assert response.status_code == 200, response.text
+
+
+def _inject(world: World, error: str) -> Any:
+    _throttling(world, "real")
+    world.admin.post(
+        f"/admin/sellers/{world.mws.seller['seller_id']}/faults/errors",
+        {"operation": "GetFeedSubmissionCount", "error": error},
+    )
+    return world.mws.call("GetFeedSubmissionCount")
+
+
+@error_scenario("SignatureDoesNotMatch")
+def _signature_does_not_match(world: World) -> Any:
+    params = world.mws.params("GetFeedSubmissionCount")
+    world.norm.alias(params["Timestamp"], "2026-11-01T12:00:00Z")
+    world.norm.alias(quote(params["Timestamp"], safe=""), "2026-11-01T12%3A00%3A00Z")
+    params["Signature"] = sign_v2(
+        params, secret="wrong", method="POST", host="testserver", path="/"
+    )
+    return world.mws.client.post("/", params=params)
+
+
+@error_scenario("RequestThrottled")
+def _request_throttled(world: World) -> Any:
+    return _inject(world, "RequestThrottled")
+
+
+@error_scenario("QuotaExceeded")
+def _quota_exceeded(world: World) -> Any:
+    return _inject(world, "QuotaExceeded")
+
+
+@error_scenario("InternalError")
+def _internal_error(world: World) -> Any:
+    return _inject(world, "InternalError")
+
+
+@scenario("count_with_quota_headers")
+def _count_with_quota_headers(world: World) -> Any:
+    _throttling(world, "real")
+    return world.mws.call("GetFeedSubmissionCount")
+
+
+@scenario("method_not_allowed")
+def _method_not_allowed(world: World) -> Any:
+    return world.mws.client.delete("/Feeds/2009-01-01")
+
+
+@scenario("result_flat_file")
+def _result_flat_file(world: World) -> Any:
+    order_id = world.order(ITEM_1)
+    body = (
+        "order-id\tcancellation-reason-code\tamazon-order-item-code\tnote\r\n"
+        f"{order_id}\tNoInventory\t\t\r\n"
+        "999-0000000-0000000\tNoInventory\t\t\r\n"
+        f"{order_id}\tNo stock\t\t\r\n"
+    ).encode("latin-1")
+    response = world.mws.call(
+        "SubmitFeed",
+        {"FeedType": "_POST_FLAT_FILE_ORDER_ACKNOWLEDGEMENT_DATA_"},
+        body=body,
+        headers={"Content-MD5": content_md5(body), "Content-Type": "text/tab-separated-values"},
+    )
+    submission_id = xml_text(response.content, "FeedSubmissionId")
+    world.norm.submission(submission_id)
+    world.process()
+    return world.result(submission_id)
 
 
 # -------------------------------------------------------------------------------- tests
