@@ -51,13 +51,17 @@ def test_real_quota_headers_and_throttling(mws: Mws, admin: Admin) -> None:
 
 
 def test_accelerated_quota_restores_in_moments(mws: Mws, admin: Admin) -> None:
-    throttle(admin, mws.seller, "accelerated", speed=450.0)  # 45 s restore -> 0.1 s
-    statuses = [mws.call("GetFeedSubmissionCount").status_code for _ in range(11)]
-    assert statuses == [200] * 10 + [503]
-    deadline = time.monotonic() + 5
+    throttle(admin, mws.seller, "accelerated", speed=30.0)  # a 45 s restore takes 1.5 s
+    admitted = 0
+    while mws.call("GetFeedSubmissionCount").status_code == 200:
+        admitted += 1
+        assert admitted <= 12, "the burst of 10 was never spent"
+    # The burst is 10; on a slow machine a token or two may restore meanwhile.
+    assert 10 <= admitted <= 12
+    deadline = time.monotonic() + 10
     while mws.call("GetFeedSubmissionCount").status_code != 200:
         assert time.monotonic() < deadline, "the quota never restored"
-        time.sleep(0.05)
+        time.sleep(0.1)
 
 
 def test_hourly_quota_exceeded(mws: Mws, admin: Admin, session: Session) -> None:
