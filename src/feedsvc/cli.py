@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import signal
 import sys
 from pathlib import Path
 from types import FrameType
 
+from prometheus_client import start_http_server
 from pydantic import ValidationError
 
+from feedsvc import logs
 from feedsvc.admin import schemas
 from feedsvc.admin.orders import OrderAdmin
 from feedsvc.admin.sellers import SellerAdmin
@@ -19,6 +20,7 @@ from feedsvc.admin.service import AdminError, stored_admin_token
 from feedsvc.config import Settings
 from feedsvc.db.engine import make_engine, make_sessionmaker, transaction
 from feedsvc.db.migrate import upgrade
+from feedsvc.metrics import Metrics
 from feedsvc.queue.worker import Worker
 from feedsvc.service_clock import ServiceClock
 
@@ -30,7 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--no-worker", action="store_true", help="run the API alone")
-    commands.add_parser("worker", help="run a worker alone against the same database")
+    worker_command = commands.add_parser("worker", help="run a worker alone on the same database")
+    worker_command.add_argument(
+        "--metrics-port", type=int, default=None, help="serve Prometheus metrics on this port"
+    )
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
     seed = commands.add_parser("seed", help="load sellers and orders from a JSON file")
@@ -39,12 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("openapi", help="print the OpenAPI document as YAML (openapi.yaml)")
     args = parser.parse_args(argv)
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings()
+    logs.configure(settings.log_format)
     if args.command == "serve":
         return _serve(settings, args.host, args.port, run_worker=not args.no_worker)
     if args.command == "worker":
-        return _worker(settings)
+        return _worker(settings, metrics_port=args.metrics_port)
     if args.command == "db":
         upgrade(make_engine(settings.database_url))
         print("database is at the newest revision")
@@ -65,15 +70,20 @@ def _serve(settings: Settings, host: str, port: int, *, run_worker: bool) -> int
     app = create_app(settings)
     source = "FEEDSVC_ADMIN_TOKEN" if settings.admin_token else "generated, kept in the database"
     print(f"feedsvc admin token ({source}): {app.state.admin_token}", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_config=None)
     return 0
 
 
-def _worker(settings: Settings) -> int:
+def _worker(settings: Settings, *, metrics_port: int | None) -> int:
     engine = make_engine(settings.database_url)
     upgrade(engine)
+    sessions = make_sessionmaker(engine)
+    metrics = Metrics()
+    if metrics_port is not None:
+        metrics.watch_queue(sessions)
+        start_http_server(metrics_port, addr="127.0.0.1", registry=metrics.registry)
     worker = Worker.from_settings(
-        make_sessionmaker(engine), clock=ServiceClock(engine), settings=settings
+        sessions, clock=ServiceClock(engine), settings=settings, metrics=metrics
     )
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:

@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     job_lease_seconds: float = Field(default=300.0, gt=0)
     job_max_attempts: int = Field(default=5, ge=1)
     run_worker: bool = True
+    log_format: Literal["json", "text"] = "json"
     verify_signatures: bool = True
     auto_cancel: Literal["30-days-after-ship-date", "7-business-days-after-ship-date", "off"] = (
         "30-days-after-ship-date"

@@ -8,8 +8,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from feedsvc import __version__
@@ -21,6 +23,7 @@ from feedsvc.config import Settings
 from feedsvc.db.engine import make_engine, make_sessionmaker, transaction
 from feedsvc.db.migrate import upgrade
 from feedsvc.errors import InvalidAddress, MethodNotAllowed
+from feedsvc.metrics import Metrics
 from feedsvc.mws.router import MwsApi
 from feedsvc.queue.worker import Worker
 from feedsvc.service_clock import ServiceClock
@@ -52,7 +55,9 @@ def create_app(
     with transaction(sessions) as session:
         admin_token = settings.admin_token or stored_admin_token(session)
     schemas = SchemaRegistry()
-    worker = Worker.from_settings(sessions, clock=service_clock, settings=settings)
+    metrics = Metrics()
+    metrics.watch_queue(sessions)
+    worker = Worker.from_settings(sessions, clock=service_clock, settings=settings, metrics=metrics)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -86,15 +91,25 @@ def create_app(
         max_feed_bytes=settings.max_feed_bytes,
         verify_signatures=settings.verify_signatures,
         on_enqueue=worker.wake,
+        metrics=metrics,
     )
     app.include_router(admin_router)
 
     @app.get("/health", tags=["operations"])
-    def health() -> dict[str, str]:
-        """Whether the service can reach its database."""
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        return {"status": "ok"}
+    def health() -> JSONResponse:
+        """Whether the service can reach its database (503 when it cannot)."""
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError as exc:
+            log.warning("health check failed", extra={"error": str(exc)})
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
+    def prometheus() -> PlainTextResponse:
+        """Prometheus metrics of this process, and the queue as the database sees it."""
+        return PlainTextResponse(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(mws.router())
 

@@ -398,4 +398,4 @@ class TestProtocol:
 
 
 def test_health(mws: Mws) -> None:
-    assert mws.client.get("/health").json() == {"status": "ok"}
+    assert mws.client.get("/health").json() == {"status": "ok", "database": "ok"}

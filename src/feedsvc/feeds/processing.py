@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -36,12 +37,21 @@ from feedsvc.xml.messages import read_messages
 log = logging.getLogger(__name__)
 
 
-def process_submission(session: Session, *, submission_id: int, clock: Clock) -> None:
+@dataclass(frozen=True, slots=True)
+class ProcessedFeed:
+    feed_type: str
+    processed: int
+    results: list[MessageResult]
+
+
+def process_submission(
+    session: Session, *, submission_id: int, clock: Clock
+) -> ProcessedFeed | None:
     """Apply every message of an _IN_PROGRESS_ submission and complete it with its report."""
     feeds = FeedRepository(session)
     submission = feeds.get(submission_id)
     if submission is None or submission.status != FeedProcessingStatus.IN_PROGRESS:
-        return
+        return None
     seller = session.get_one(Seller, submission.seller_pk)
     kind = SUPPORTED_FEED_TYPES[FeedType(submission.feed_type)]
     orders = OrderService(
@@ -92,6 +102,7 @@ def process_submission(session: Session, *, submission_id: int, clock: Clock) ->
         "feed processed",
         extra={"submission_id": submission_id, "messages": processed, "results": len(results)},
     )
+    return ProcessedFeed(submission.feed_type, processed, results)
 
 
 def _read(

@@ -28,6 +28,8 @@ from feedsvc.faults.models import ERROR_FAULTS, Fault, FaultKind
 from feedsvc.faults.repository import FaultRepository
 from feedsvc.feeds.reporting import content_md5
 from feedsvc.feeds.service import FeedService
+from feedsvc.logs import REQUEST_ID
+from feedsvc.metrics import Metrics
 from feedsvc.mws.actions import ACTIONS, MwsCall, RawAnswer
 from feedsvc.mws.auth import authenticate
 from feedsvc.mws.params import Params, parse_query
@@ -91,12 +93,14 @@ class MwsApi:
         max_feed_bytes: int,
         verify_signatures: bool = True,
         on_enqueue: Callable[[], None] = lambda: None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         # Signatures are fresh by the real time, whatever the service clock says.
         self._wall_clock = SystemClock()
         self._verify_signatures = verify_signatures
+        self._metrics = metrics
         self._schemas = schemas
         self.max_feed_bytes = max_feed_bytes
         self._on_enqueue = on_enqueue
@@ -128,11 +132,21 @@ class MwsApi:
 
     async def endpoint(self, request: Request) -> Response:
         request_id = str(uuid.uuid4())
+        token = REQUEST_ID.set(request_id)
+        action = "unknown"
         try:
-            mws_request = await self._read(request)
-            return await run_in_threadpool(self.handle, mws_request, request_id)
-        except MwsError as error:
-            return self._error(error, request_id)
+            try:
+                mws_request = await self._read(request)
+                action = mws_request.params.get("Action") or action
+                response = await run_in_threadpool(self.handle, mws_request, request_id)
+            except MwsError as error:
+                response = self._error(error, request_id)
+            if self._metrics is not None:
+                label = action if action in ACTIONS else "unknown"
+                self._metrics.http_requests.labels(label, str(response.status_code)).inc()
+            return response
+        finally:
+            REQUEST_ID.reset(token)
 
     async def _read(self, request: Request) -> MwsRequest:
         query = parse_query(request.url.query)

@@ -123,5 +123,9 @@ class JobRepository:
         return True
 
     def depth(self) -> int:
-        query = select(func.count(Job.id)).where(Job.status == JobStatus.QUEUED)
-        return self._session.scalar(query) or 0
+        """Jobs waiting to be claimed."""
+        return self.counts_by_status().get(JobStatus.QUEUED, 0)
+
+    def counts_by_status(self) -> dict[str, int]:
+        rows = self._session.execute(select(Job.status, func.count(Job.id)).group_by(Job.status))
+        return {status: count for status, count in rows}

@@ -21,6 +21,7 @@ from feedsvc.feeds import reporting
 from feedsvc.feeds.processing import process_submission
 from feedsvc.feeds.repository import FeedRepository
 from feedsvc.feeds.types import FeedProcessingStatus
+from feedsvc.metrics import Metrics
 from feedsvc.orders.auto_cancel import AutoCancelRule, sweep
 from feedsvc.orders.repository import OrderRepository
 from feedsvc.queue.models import JobKind, JobStatus
@@ -44,6 +45,7 @@ class Worker:
         worker_id: str | None = None,
         auto_cancel: AutoCancelRule = AutoCancelRule.THIRTY_DAYS,
         auto_cancel_interval: float = 60.0,
+        metrics: Metrics | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -57,10 +59,16 @@ class Worker:
         self._auto_cancel = auto_cancel
         self._auto_cancel_interval = auto_cancel_interval
         self._next_sweep = 0.0
+        self._metrics = metrics
 
     @classmethod
     def from_settings(
-        cls, sessions: sessionmaker[Session], *, clock: Clock, settings: Settings
+        cls,
+        sessions: sessionmaker[Session],
+        *,
+        clock: Clock,
+        settings: Settings,
+        metrics: Metrics | None = None,
     ) -> Worker:
         return cls(
             sessions,
@@ -70,6 +78,7 @@ class Worker:
             poll_seconds=settings.worker_poll_seconds,
             auto_cancel=AutoCancelRule(settings.auto_cancel),
             auto_cancel_interval=settings.auto_cancel_interval_seconds,
+            metrics=metrics,
         )
 
     def wake(self) -> None:
@@ -154,7 +163,11 @@ class Worker:
 
     def _execute(self, session: Session, kind: JobKind, submission_id: int | None) -> None:
         if kind == JobKind.PROCESS_FEED and submission_id is not None:
-            process_submission(session, submission_id=submission_id, clock=self._clock)
+            started = time.perf_counter()
+            feed = process_submission(session, submission_id=submission_id, clock=self._clock)
+            if feed is not None and self._metrics is not None:
+                elapsed = time.perf_counter() - started
+                self._metrics.feed_processed(feed.feed_type, elapsed, feed.processed, feed.results)
         elif kind == JobKind.AUTO_CANCEL:
             cancelled = sweep(
                 OrderRepository(session), now=self._clock.now(), rule=self._auto_cancel
