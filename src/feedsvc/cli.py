@@ -75,8 +75,20 @@ def _serve(settings: Settings, host: str, port: int, *, run_worker: bool) -> int
 
 
 def _worker(settings: Settings, *, metrics_port: int | None) -> int:
+    stopping = False
+
+    def _stop_early(_signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    # Installed before the migrations run, so an early SIGTERM still exits cleanly.
+    signal.signal(signal.SIGTERM, _stop_early)
+    signal.signal(signal.SIGINT, _stop_early)
     engine = make_engine(settings.database_url)
     upgrade(engine)
+    if stopping:
+        engine.dispose()
+        return 0
     sessions = make_sessionmaker(engine)
     metrics = Metrics()
     if metrics_port is not None:
@@ -91,6 +103,8 @@ def _worker(settings: Settings, *, metrics_port: int | None) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    if stopping:  # a signal that came while the worker was being built
+        worker.stop()
     worker.run()
     engine.dispose()
     return 0

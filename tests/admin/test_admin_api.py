@@ -155,3 +155,36 @@ def test_unknown_order_and_seller_are_not_found(admin: Admin) -> None:
         "/admin/notifications", params={"seller_id": "NOBODY"}, headers=admin.headers
     )
     assert notes.status_code == 404
+
+
+def test_merchant_order_ids_are_unique_per_seller(admin: Admin) -> None:
+    seller = admin.seller()
+    first = order_payload(seller["seller_id"], merchant_order_id="PO-1")
+    twice = admin.client.post(
+        "/admin/orders",
+        json=[first, order_payload(seller["seller_id"], merchant_order_id="PO-1")],
+        headers=admin.headers,
+    )
+    assert twice.status_code == 409
+    admin.order(first)
+    again = admin.client.post(
+        "/admin/orders",
+        json=order_payload(seller["seller_id"], merchant_order_id="PO-1"),
+        headers=admin.headers,
+    )
+    assert again.status_code == 409
+    assert "PO-1" in again.json()["detail"]
+    other_seller = admin.seller()
+    admin.order(order_payload(other_seller["seller_id"], merchant_order_id="PO-1"))
+    lines = admin.client.post(
+        "/admin/orders",
+        json=order_payload(
+            seller["seller_id"],
+            items=[
+                item_payload(merchant_order_item_id="L1"),
+                item_payload(merchant_order_item_id="L1"),
+            ],
+        ),
+        headers=admin.headers,
+    )
+    assert lines.status_code == 422

@@ -36,6 +36,16 @@ class OrderAdmin:
         taken = self._orders.existing_amazon_order_ids(ids) | repeated
         if taken:
             raise AdminError(409, f"Order ids already exist: {', '.join(sorted(taken))}.")
+        merchant_ids = [(r.seller_id, r.merchant_order_id) for r in requests if r.merchant_order_id]
+        for seller_id, merchant_order_id in merchant_ids:
+            seller = find_seller(self._sellers, seller_id, status=422)
+            owner = self._orders.merchant_order_id_owner(seller.id, merchant_order_id)
+            if merchant_ids.count((seller_id, merchant_order_id)) > 1 or owner is not None:
+                raise AdminError(
+                    409,
+                    f"MerchantOrderID {merchant_order_id!r} is already used by another order "
+                    f"of seller {seller_id}.",
+                )
         orders = [self._create_order(request) for request in requests]
         return [self._order_out(order) for order in orders]
 
@@ -107,6 +117,11 @@ class OrderAdmin:
         codes = [i.amazon_order_item_code for i in request.items]
         if len(set(codes)) != len(codes):
             raise AdminError(422, f"Order {request.amazon_order_id} repeats an item code.")
+        line_ids = [i.merchant_order_item_id for i in request.items if i.merchant_order_item_id]
+        if len(set(line_ids)) != len(line_ids):
+            raise AdminError(
+                422, f"Order {request.amazon_order_id} repeats a merchant_order_item_id."
+            )
         items = []
         for item in request.items:
             if item.quantity_shipped > item.quantity:

@@ -113,6 +113,12 @@ class Worker:
                 return False
             job_id, kind, submission_id = job.id, JobKind(job.kind), job.submission_id
             attempts = job.attempts
+            if attempts > self._max_attempts:
+                # Every earlier attempt died without a word (a crash, a kill): stop here.
+                jobs.finish(job_id, now=self._wall.now(), status=JobStatus.FAILED)
+                if submission_id is not None:
+                    _give_up(session, submission_id, now_clock=self._clock)
+                return True
             if submission_id is not None and not self._start(session, job_id, submission_id):
                 return True
         try:
@@ -181,6 +187,8 @@ class Worker:
         error = f"{type(exc).__name__}: {exc}"
         with transaction(self._sessions) as session:
             jobs = JobRepository(session)
+            if not jobs.holds_lease(job_id, self.worker_id):
+                return  # the lease ran out meanwhile: the job is another worker's now
             if attempts < self._max_attempts:
                 backoff = timedelta(seconds=min(2**attempts, 60))
                 jobs.retry_later(job_id, error=error, run_after=self._wall.now() + backoff)
