@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     admin_token: str | None = None
     max_feed_bytes: int = Field(default=128 * 1024 * 1024, gt=0)
+    # Larger XML feeds are validated as a stream (bounded memory, schema errors without lines).
+    in_memory_validation_bytes: int = Field(default=16 * 1024 * 1024, ge=0)
     worker_poll_seconds: float = Field(default=0.5, gt=0)
     job_lease_seconds: float = Field(default=300.0, gt=0)
     job_max_attempts: int = Field(default=5, ge=1)

@@ -92,6 +92,7 @@ def create_app(
         verify_signatures=settings.verify_signatures,
         on_enqueue=worker.wake,
         metrics=metrics,
+        in_memory_validation_bytes=settings.in_memory_validation_bytes,
     )
     app.include_router(admin_router)
 

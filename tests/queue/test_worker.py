@@ -226,7 +226,7 @@ class TestLeases:
     ) -> None:
         submission_id, order_id = submit_cancellation(mws, admin)
         with transaction(app.state.sessions) as tx:
-            original = tx.get_one(FeedDocument, submission_id).content
+            original = tx.get_one(FeedDocument, (submission_id, 0)).content
             corrupt_content(tx)
         # The first worker's attempt fails; it stalls before recording the failure
         # (its third transaction) while its lease runs out.

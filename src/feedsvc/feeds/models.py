@@ -30,16 +30,16 @@ class FeedSubmission(Base):
     # Wall-clock time until which an injected fault holds the feed in its current status.
     held_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    document: Mapped[FeedDocument] = relationship(lazy="raise")
     report: Mapped[ProcessingReportDocument | None] = relationship(lazy="raise")
 
 
 class FeedDocument(Base):
-    """The feed body exactly as it arrived."""
+    """One piece of the feed body exactly as it arrived; pieces keep large feeds streamable."""
 
     __tablename__ = "feed_documents"
 
     submission_id: Mapped[int] = mapped_column(ForeignKey("feed_submissions.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, default=0)
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
 

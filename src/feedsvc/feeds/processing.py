@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,9 +33,15 @@ from feedsvc.orders.outcomes import Note, Rejection
 from feedsvc.orders.repository import OrderRepository
 from feedsvc.orders.service import OrderService
 from feedsvc.reports.results import MessageResult, ProcessingSummary, ResultCode, Severity
+from feedsvc.xml.encoding import parsing_encoding
 from feedsvc.xml.messages import read_messages
 
 log = logging.getLogger(__name__)
+
+# Enough of a document to find its XML declaration.
+HEAD_BYTES = 1024
+# How often (in messages) the session forgets what it has loaded, to bound memory.
+FORGET_EVERY = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +64,14 @@ def process_submission(
     orders = OrderService(
         OrderRepository(session), clock, seller_pk=seller.id, feed_submission_id=submission.id
     )
-    content = feeds.content(submission_id)
+    content = feeds.open_content(submission_id)
     results, messages = _read(content, submission.content_type, kind)
     processed = 0
     for message_id, command in messages:
         processed += 1
+        if processed % FORGET_EVERY == 0:
+            # Everything so far is flushed; keep the session's identity map small.
+            session.expunge_all()
         savepoint = session.begin_nested()
         try:
             notes = _apply(orders, command, kind.body)
@@ -90,6 +100,8 @@ def process_submission(
             )
             for note in notes
         )
+    submission = feeds.get(submission_id) or submission
+    seller = session.get_one(Seller, seller.id)
     reporting.complete(
         feeds,
         submission,
@@ -106,15 +118,17 @@ def process_submission(
 
 
 def _read(
-    content: bytes, content_type: str, kind: FeedKind
+    content: io.BufferedReader, content_type: str, kind: FeedKind
 ) -> tuple[list[MessageResult], Iterator[tuple[int, OrderCommand]]]:
     """Results about the whole document, and (MessageID or record number, command) pairs."""
     if kind.format == FeedFormat.FLAT_FILE:
         flat = read_template(content, content_type, kind.body)
         pairs = ((record.number, command) for record, command in commands(flat, kind.body))
         return list(flat.problems), pairs
-    xml = ((m.message_id, m.command) for m in read_messages(content, content_type=content_type))
-    return reporting.document_notes(content, content_type), xml
+    head = content.peek(HEAD_BYTES)[:HEAD_BYTES]
+    encoding = parsing_encoding(head, content_type)
+    xml = ((m.message_id, m.command) for m in read_messages(content, encoding=encoding))
+    return reporting.document_notes(head, content_type), xml
 
 
 def _apply(orders: OrderService, command: OrderCommand, expected_body: str) -> list[Note]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,7 +11,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
-from feedsvc.feeds.models import FeedDocument, FeedSubmission, ProcessingReportDocument
+from feedsvc.feeds.documents import PIECE_BYTES, FeedBody, StoredFeed, store
+from feedsvc.feeds.models import FeedSubmission, ProcessingReportDocument
 from feedsvc.feeds.types import FeedProcessingStatus
 
 Q = TypeVar("Q", bound=Select[Any])
@@ -33,10 +35,10 @@ class FeedRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def add(self, submission: FeedSubmission, content: bytes) -> FeedSubmission:
+    def add(self, submission: FeedSubmission, body: FeedBody) -> FeedSubmission:
         self._session.add(submission)
         self._session.flush()
-        self._session.add(FeedDocument(submission_id=submission.id, content=content))
+        store(self._session, submission.id, body)
         return submission
 
     def get(self, submission_id: int) -> FeedSubmission | None:
@@ -46,9 +48,9 @@ class FeedRepository:
         submission = self.get(submission_id)
         return submission if submission is not None and submission.seller_pk == seller_pk else None
 
-    def content(self, submission_id: int) -> bytes:
-        document = self._session.get_one(FeedDocument, submission_id)
-        return document.content
+    def open_content(self, submission_id: int) -> io.BufferedReader:
+        """The stored feed as a buffered stream (``peek`` shows its first bytes)."""
+        return io.BufferedReader(StoredFeed(self._session, submission_id), PIECE_BYTES)
 
     def report(self, submission_id: int) -> ProcessingReportDocument | None:
         return self._session.get(ProcessingReportDocument, submission_id)

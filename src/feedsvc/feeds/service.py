@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,17 +18,24 @@ from feedsvc.errors import (
     InvalidMarketplace,
 )
 from feedsvc.feeds import reporting
+from feedsvc.feeds.documents import FeedBody
 from feedsvc.feeds.models import FeedSubmission, ProcessingReportDocument
 from feedsvc.feeds.repository import FeedRepository, SubmissionFilter
 from feedsvc.feeds.types import SUPPORTED_FEED_TYPES, FeedFormat, FeedProcessingStatus, FeedType
+from feedsvc.flatfile.reader import charset_of, undecodable
 from feedsvc.flatfile.templates import read_template
 from feedsvc.queue.models import JobKind
 from feedsvc.queue.repository import JobRepository
-from feedsvc.reports.results import MessageResult, ProcessingSummary, Severity
+from feedsvc.reports.results import MessageResult, ProcessingSummary, ResultCode, Severity
 from feedsvc.xml.schemas import SchemaRegistry
-from feedsvc.xml.validation import validate_xml_feed
+from feedsvc.xml.validation import validate_xml_feed, validate_xml_stream
 
 CANCEL_LIST_LIMIT = 100
+# Feeds up to this size are validated in memory (every problem with its line); larger
+# ones as a stream, in bounded memory.
+IN_MEMORY_BYTES = 16 * 1024 * 1024
+HEAD_BYTES = 1024
+HEADER_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,9 +43,8 @@ class FeedUpload:
     """A feed body and what the client said about it."""
 
     feed_type: str
-    content: bytes
+    body: FeedBody
     content_type: str
-    content_md5: str
     marketplace_ids: tuple[str, ...] = ()
 
 
@@ -56,12 +64,14 @@ class FeedService:
         clock: Clock,
         schemas: SchemaRegistry,
         wall_clock: Clock | None = None,
+        in_memory_bytes: int = IN_MEMORY_BYTES,
     ) -> None:
         self._feeds = FeedRepository(session)
         self._jobs = JobRepository(session)
         self._clock = clock
         self._wall_clock = wall_clock or SystemClock()
         self._schemas = schemas
+        self._in_memory_bytes = in_memory_bytes
 
     def submit(self, seller: Seller, upload: FeedUpload) -> FeedSubmission:
         """Record the feed; queue it if valid, else complete it at once with its problems."""
@@ -79,12 +89,12 @@ class FeedService:
                 feed_type=feed_type,
                 status=FeedProcessingStatus.SUBMITTED,
                 content_type=upload.content_type,
-                content_md5=upload.content_md5,
-                size=len(upload.content),
+                content_md5=base64.b64encode(upload.body.md5_digest).decode("ascii"),
+                size=upload.body.size,
                 marketplace_ids=list(upload.marketplace_ids),
                 submitted_at=now,
             ),
-            upload.content,
+            upload.body,
         )
         refusal = self._refusal(feed_type, upload)
         if refusal is not None:
@@ -108,13 +118,19 @@ class FeedService:
     ) -> tuple[ProcessingSummary, list[MessageResult]] | None:
         """The report of a feed refused whole before queueing, or None to queue it."""
         kind = SUPPORTED_FEED_TYPES[feed_type]
+        body, content_type = upload.body, upload.content_type
+        head = body.head(HEAD_BYTES)
         if kind.format == FeedFormat.FLAT_FILE:
-            flat = read_template(upload.content, upload.content_type, kind.body)
-            return (ProcessingSummary(0, 0, 0, 0), flat.problems) if flat.refused else None
-        check = validate_xml_feed(upload.content, self._schemas, content_type=upload.content_type)
+            return _flat_file_refusal(body, content_type, kind.body)
+        if body.size <= self._in_memory_bytes:
+            check = validate_xml_feed(body.read_all(), self._schemas, content_type=content_type)
+        else:
+            check = validate_xml_stream(
+                body.open(), self._schemas, head=head, content_type=content_type
+            )
         if not check.problems:
             return None
-        results = reporting.document_notes(upload.content, upload.content_type)
+        results = reporting.document_notes(head, content_type)
         results.extend(
             MessageResult(p.message_id, Severity.ERROR, p.code, p.description)
             for p in check.problems
@@ -149,6 +165,28 @@ class FeedService:
         if submission.status != FeedProcessingStatus.DONE or report is None:
             raise FeedProcessingResultNotReady(submission.id)
         return report
+
+
+def _flat_file_refusal(
+    body: FeedBody, content_type: str, message: str
+) -> tuple[ProcessingSummary, list[MessageResult]] | None:
+    """A flat file is refused whole for a bad header row or bytes not in its charset."""
+    flat = read_template(io.BytesIO(body.head(HEADER_BYTES)), content_type, message)
+    problems = [p for p in flat.problems if p.severity is Severity.FATAL]
+    if not problems:
+        charset = charset_of(content_type)
+        reason = undecodable(body.open(), charset)
+        if reason is not None:
+            problems.append(
+                MessageResult(
+                    0,
+                    Severity.FATAL,
+                    ResultCode.XML_NOT_WELL_FORMED,
+                    f"The file cannot be read: {reason}. Send the charset it is in with the "
+                    "Content-Type header.",
+                )
+            )
+    return (ProcessingSummary(0, 0, 0, 0), problems) if problems else None
 
 
 def _supported(feed_type: str) -> FeedType:

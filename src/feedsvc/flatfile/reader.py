@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import codecs
+import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import IO
 
 from feedsvc.reports.results import MessageResult, ResultCode, Severity
 from feedsvc.xml.encoding import header_charset
 
 DEFAULT_CHARSET = "iso-8859-1"
+CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,9 +26,10 @@ class Record:
 
 @dataclass(slots=True)
 class FlatFile:
-    records: list[Record] = field(default_factory=list)
     # Problems with the file as a whole (record 0): a Fatal one stops everything.
     problems: list[MessageResult] = field(default_factory=list)
+    # Read lazily, so a large file is never held whole.
+    records: Iterator[Record] = field(default_factory=lambda: iter(()))
 
     @property
     def refused(self) -> bool:
@@ -34,30 +40,49 @@ def charset_of(content_type: str) -> str:
     return header_charset(content_type) or DEFAULT_CHARSET
 
 
+def undecodable(stream: IO[bytes], charset: str) -> str | None:
+    """Why the bytes cannot be read in ``charset``, or None when they can."""
+    try:
+        decoder = codecs.getincrementaldecoder(charset)()
+    except LookupError:
+        return f"the charset {charset} is not known"
+    offset = 0
+    try:
+        while chunk := stream.read(CHUNK):
+            decoder.decode(chunk)
+            offset += len(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        return f"the bytes at offset {offset + exc.start} are not valid {charset}"
+    return None
+
+
 def read(
-    content: bytes, content_type: str, *, required: tuple[str, ...], optional: tuple[str, ...]
+    stream: IO[bytes],
+    content_type: str,
+    *,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
 ) -> FlatFile:
-    """Records keyed by column name; unknown columns are ignored with a warning."""
+    """Check the header row; records keyed by column name; unknown columns ignored."""
     result = FlatFile()
     charset = charset_of(content_type)
     try:
-        text = content.decode(charset)
-    except (LookupError, UnicodeDecodeError) as exc:
+        codecs.lookup(charset)
+    except LookupError:
         result.problems.append(
-            _fatal(
-                ResultCode.XML_NOT_WELL_FORMED,
-                f"The file cannot be read as {charset}: {exc}. Send the charset it is in "
-                "with the Content-Type header.",
-            )
+            _fatal(ResultCode.XML_NOT_WELL_FORMED, f"The charset {charset} is not known.")
         )
         return result
-    lines = [line for line in text.splitlines() if line.strip()]
-    while lines and lines[0].lower().startswith(("templatetype=", "version=")):
-        lines.pop(0)  # Seller Central template preamble rows are not records
-    if not lines:
+    text = io.TextIOWrapper(stream, encoding=charset, newline=None)
+    lines = (line.rstrip("\n") for line in text if line.strip())
+    header_line = next(lines, None)
+    while header_line is not None and header_line.lower().startswith(("templatetype=", "version=")):
+        header_line = next(lines, None)  # Seller Central template preamble rows
+    if header_line is None:
         result.problems.append(_fatal(ResultCode.FLAT_FILE_MISSING_COLUMN, "The file is empty."))
         return result
-    header = [name.strip() for name in lines[0].split("\t")]
+    header = [name.strip() for name in header_line.split("\t")]
     missing = [name for name in required if name not in header]
     if missing:
         result.problems.append(
@@ -79,15 +104,19 @@ def read(
                     f"The column heading '{name}' is not recognised; its values were ignored.",
                 )
             )
-    for number, line in enumerate(lines[1:], start=1):
+    result.records = _records(lines, header, known)
+    return result
+
+
+def _records(lines: Iterator[str], header: list[str], known: set[str]) -> Iterator[Record]:
+    for number, line in enumerate(lines, start=1):
         fields = line.split("\t")
         values = {
             name: value.strip()
             for name, value in zip(header, fields, strict=False)
             if name in known
         }
-        result.records.append(Record(number, values, max(len(fields) - len(header), 0)))
-    return result
+        yield Record(number, values, max(len(fields) - len(header), 0))
 
 
 def _fatal(code: ResultCode, description: str) -> MessageResult:

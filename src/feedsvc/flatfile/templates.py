@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import IO
 
 from feedsvc.flatfile.reader import FlatFile, Record, read
 from feedsvc.orders.commands import (
@@ -133,9 +134,9 @@ TEMPLATES: dict[str, Template] = {
 }
 
 
-def read_template(content: bytes, content_type: str, body: str) -> FlatFile:
+def read_template(stream: IO[bytes], content_type: str, body: str) -> FlatFile:
     template = TEMPLATES[body]
-    return read(content, content_type, required=template.required, optional=template.optional)
+    return read(stream, content_type, required=template.required, optional=template.optional)
 
 
 def commands(file: FlatFile, body: str) -> Iterator[tuple[Record, OrderCommand]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,8 +16,8 @@ from feedsvc.errors import (
     InvalidRequest,
     MissingParameter,
 )
+from feedsvc.feeds.documents import FeedBody
 from feedsvc.feeds.models import FeedSubmission
-from feedsvc.feeds.reporting import content_md5
 from feedsvc.feeds.repository import SubmissionFilter
 from feedsvc.feeds.service import FeedService, FeedUpload
 from feedsvc.feeds.types import FeedProcessingStatus
@@ -34,7 +35,7 @@ class MwsCall:
     """One authenticated request, as the handlers see it."""
 
     params: Params
-    body: bytes
+    feed: FeedBody | None
     headers: Mapping[str, str]
     seller: Seller
     feeds: FeedService
@@ -61,7 +62,7 @@ Answer = XmlAnswer | RawAnswer
 def submit_feed(call: MwsCall) -> Answer:
     params = call.params
     feed_type = params.required("FeedType")
-    if not call.body:
+    if call.feed is None or call.feed.size == 0:
         raise MissingParameter("FeedContent")
     header_md5 = (call.headers.get("content-md5") or "").strip() or None
     param_md5 = (params.get("ContentMD5Value") or "").strip() or None
@@ -76,20 +77,19 @@ def submit_feed(call: MwsCall) -> Answer:
             "The ContentMD5Value parameter (or the Content-MD5 header) is required: "
             "the base64-encoded MD5 of the feed body."
         )
-    actual = content_md5(call.body)
+    actual = base64.b64encode(call.feed.md5_digest).decode("ascii")
     if supplied != actual:
         raise ContentMD5DoesNotMatch(
             f"the Content-MD5 HTTP header you passed for your feed ({supplied}) did not match "
             f"the Content-MD5 we calculated for your feed ({actual}); the body had "
-            f"{len(call.body)} bytes."
+            f"{call.feed.size} bytes."
         )
     submission = call.feeds.submit(
         call.seller,
         FeedUpload(
             feed_type=feed_type,
-            content=call.body,
+            body=call.feed,
             content_type=call.headers.get("content-type") or "text/xml",
-            content_md5=actual,
             marketplace_ids=tuple(params.numbered("MarketplaceIdList.Id")),
         ),
     )

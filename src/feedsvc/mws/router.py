@@ -26,8 +26,9 @@ from feedsvc.errors import (
 )
 from feedsvc.faults.models import ERROR_FAULTS, Fault, FaultKind
 from feedsvc.faults.repository import FaultRepository
+from feedsvc.feeds.documents import FeedBody
 from feedsvc.feeds.reporting import content_md5
-from feedsvc.feeds.service import FeedService
+from feedsvc.feeds.service import IN_MEMORY_BYTES, FeedService
 from feedsvc.logs import REQUEST_ID
 from feedsvc.metrics import Metrics
 from feedsvc.mws.actions import ACTIONS, MwsCall, RawAnswer
@@ -77,7 +78,7 @@ class MwsRequest:
 
     target: RequestTarget
     params: Params
-    body: bytes
+    feed: FeedBody | None  # SubmitFeed's body, spooled to disk when large
     headers: Mapping[str, str]
 
 
@@ -94,6 +95,7 @@ class MwsApi:
         verify_signatures: bool = True,
         on_enqueue: Callable[[], None] = lambda: None,
         metrics: Metrics | None = None,
+        in_memory_validation_bytes: int = IN_MEMORY_BYTES,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -101,6 +103,7 @@ class MwsApi:
         self._wall_clock = SystemClock()
         self._verify_signatures = verify_signatures
         self._metrics = metrics
+        self._in_memory_bytes = in_memory_validation_bytes
         self._schemas = schemas
         self.max_feed_bytes = max_feed_bytes
         self._on_enqueue = on_enqueue
@@ -138,7 +141,11 @@ class MwsApi:
             try:
                 mws_request = await self._read(request)
                 action = mws_request.params.get("Action") or action
-                response = await run_in_threadpool(self.handle, mws_request, request_id)
+                try:
+                    response = await run_in_threadpool(self.handle, mws_request, request_id)
+                finally:
+                    if mws_request.feed is not None:
+                        mws_request.feed.close()
             except MwsError as error:
                 response = self._error(error, request_id)
             if self._metrics is not None:
@@ -152,18 +159,26 @@ class MwsApi:
         query = parse_query(request.url.query)
         is_feed = query.get("Action") == "SubmitFeed"
         limit = self.max_feed_bytes if is_feed else MAX_FORM_BYTES
-        body = bytearray()
+        feed = FeedBody() if is_feed else None
+        form = bytearray()
+        size = 0
         async for chunk in request.stream():
-            body.extend(chunk)
-            if len(body) > limit:
+            size += len(chunk)
+            if size > limit:
+                if feed is not None:
+                    feed.close()
                 what = "feed" if is_feed else "request body"
                 raise InvalidParameterValue(
                     f"The {what} is larger than the {limit} bytes this service accepts."
                 )
+            if feed is not None:
+                feed.write(chunk)
+            else:
+                form.extend(chunk)
         params = dict(query)
         content_type = request.headers.get("content-type", "")
-        if not is_feed and "x-www-form-urlencoded" in content_type and body:
-            params = {**parse_query(bytes(body)), **query}
+        if not is_feed and "x-www-form-urlencoded" in content_type and form:
+            params = {**parse_query(bytes(form)), **query}
         return MwsRequest(
             target=RequestTarget(
                 method=request.method,
@@ -172,7 +187,7 @@ class MwsApi:
                 path=request.scope.get("raw_path", b"/").decode("latin-1") or "/",
             ),
             params=Params(params),
-            body=bytes(body),
+            feed=feed,
             headers=dict(request.headers),
         )
 
@@ -208,10 +223,15 @@ class MwsApi:
             with transaction(self._sessions) as session:
                 call = MwsCall(
                     params=params,
-                    body=request.body,
+                    feed=request.feed,
                     headers=request.headers,
                     seller=seller,
-                    feeds=FeedService(session, clock=self._clock, schemas=self._schemas),
+                    feeds=FeedService(
+                        session,
+                        clock=self._clock,
+                        schemas=self._schemas,
+                        in_memory_bytes=self._in_memory_bytes,
+                    ),
                     now=self._clock.now(),
                 )
                 answer = action(call)

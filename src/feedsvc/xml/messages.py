@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import IO, TypeVar
 
 from lxml import etree
 
@@ -22,8 +22,7 @@ from feedsvc.orders.commands import (
     UnsupportedMessage,
 )
 from feedsvc.orders.money import parse_amount
-from feedsvc.xml import safe
-from feedsvc.xml.encoding import parsing_encoding
+from feedsvc.xml.validation import release
 from feedsvc.xml.values import collapsed, full_text, normalized
 
 T = TypeVar("T")
@@ -35,16 +34,26 @@ class FeedMessage:
     command: OrderCommand
 
 
-def read_messages(content: bytes, *, content_type: str = "") -> Iterator[FeedMessage]:
-    """Yield each Message of an already validated envelope, in document order."""
-    root = safe.parse(content, parsing_encoding(content, content_type)).getroot()
-    for message in root.iterchildren("Message"):
+def read_messages(source: IO[bytes], *, encoding: str | None = None) -> Iterator[FeedMessage]:
+    """Yield each Message of an already validated envelope, in document order, as a stream:
+    a Message is forgotten once read, so memory stays bounded whatever the feed's size."""
+    events = etree.iterparse(
+        source,
+        events=("end",),
+        tag="Message",
+        encoding=encoding,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+    )
+    for _event, message in events:
         message_id = int(collapsed(_one(message, "MessageID")))
         body = message[-1]
         try:
             command = _command(body)
         except ValueError as exc:  # schema-valid, yet beyond what the service can represent
             command = InvalidMessage(description=f"{body.tag}: {exc}")
+        release(message)
         yield FeedMessage(message_id, command)
 
 

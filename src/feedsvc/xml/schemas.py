@@ -24,7 +24,6 @@ class SchemaRegistry:
     def envelope(self) -> etree.XMLSchema:
         schema: etree.XMLSchema | None = getattr(self._local, "schema", None)
         if schema is None:
-            document = etree.parse(str(self._path), safe.parser())
-            schema = etree.XMLSchema(document)
+            schema = etree.XMLSchema(etree.parse(str(self._path), safe.parser()))
             self._local.schema = schema
         return schema

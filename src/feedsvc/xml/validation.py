@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import IO
 
 from lxml import etree
 
@@ -78,6 +79,99 @@ def validate_xml_feed(
         for error in schema.error_log
     ]
     return FeedCheck(problems, messages=len(message_ids))
+
+
+def validate_xml_stream(
+    stream: IO[bytes], schemas: SchemaRegistry, *, head: bytes, content_type: str = ""
+) -> FeedCheck:
+    """The same verdict for a feed too large to hold in memory, read once as a stream.
+
+    libxml2 validates while it parses; what it cannot give in this mode is the line of
+    a schema error, so those problems name the element and the rule only.
+    """
+    encoding = parsing_encoding(head, content_type)
+    if _declares_doctype(stream, encoding):
+        problem = FeedProblem(
+            0, ResultCode.XML_INVALID, "XML Parsing Fatal Error: DOCTYPE declarations are not "
+            "accepted in feeds"
+        )  # fmt: skip
+        return FeedCheck([problem], messages=0)
+    stream.seek(0)
+    etree.clear_error_log()  # the streaming parser reports through the thread's global log
+    messages = 0
+    # No DOCTYPE, so no entity can be declared: entity handling is left at its default,
+    # because with resolve_entities=False libxml2's validating parser swallows syntax errors.
+    events = etree.iterparse(
+        stream,
+        events=("end",),
+        tag="Message",
+        schema=schemas.envelope(),
+        encoding=encoding,
+        no_network=True,
+        load_dtd=False,
+    )
+    try:
+        for _event, message in events:
+            messages += 1
+            release(message)
+    except etree.XMLSyntaxError as exc:
+        entries = list(exc.error_log)
+        if not entries or any(entry.domain_name != "SCHEMASV" for entry in entries):
+            return FeedCheck([_syntax_problem(exc, encoding or document_encoding(head))], 0)
+        problems = [
+            FeedProblem(0, ResultCode.XML_INVALID, f"XML Parsing Error: {entry.message}")
+            for entry in entries
+        ]
+        return FeedCheck(problems, messages=max(messages, 1))
+    root = events.root
+    if root.tag != "AmazonEnvelope":
+        problem = FeedProblem(
+            0,
+            ResultCode.XML_INVALID,
+            f"XML Parsing Error: the root element is '{root.tag}', but a feed must be an "
+            "AmazonEnvelope.",
+        )
+        return FeedCheck([problem], messages=0)
+    return FeedCheck([], messages=messages)
+
+
+def _declares_doctype(stream: IO[bytes], encoding: str | None) -> bool:
+    """Whether the prolog holds a DOCTYPE (read up to the root's start tag only)."""
+    stream.seek(0)
+    events = etree.iterparse(
+        stream,
+        events=("start",),
+        encoding=encoding,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+    )
+    try:
+        _event, root = next(events)
+    except (StopIteration, etree.XMLSyntaxError):
+        return False  # the validating pass reports what is wrong
+    docinfo = root.getroottree().docinfo
+    return bool(docinfo.doctype) or docinfo.internalDTD is not None
+
+
+def release(message: etree._Element) -> None:
+    """Forget a Message that has been read, and every one before it (bounded memory)."""
+    message.clear()
+    parent = message.getparent()
+    if parent is not None:
+        while message.getprevious() is not None:
+            del parent[0]
+
+
+def _syntax_problem(exc: etree.XMLSyntaxError, encoding: str | None) -> FeedProblem:
+    line, column = exc.position
+    description = f"XML Parsing Fatal Error at Line {line}, Column {column}: {exc.msg}"
+    if "encoding" in exc.msg.lower():
+        description += (
+            f". The bytes are not valid {encoding or 'UTF-8'}: declare the encoding they are "
+            "in, in the XML declaration or the Content-Type charset."
+        )
+    return FeedProblem(0, ResultCode.XML_NOT_WELL_FORMED, description)
 
 
 def _position(line: int, column: int) -> str:
