@@ -5,15 +5,13 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from feedsvc.accounts.models import Seller
 from feedsvc.clock import Clock, SystemClock
 from feedsvc.db.engine import transaction
 from feedsvc.errors import (
@@ -21,22 +19,25 @@ from feedsvc.errors import (
     InvalidAction,
     InvalidParameterValue,
     MwsError,
-    QuotaExceeded,
-    RequestThrottled,
 )
-from feedsvc.faults.models import ERROR_FAULTS, Fault, FaultKind
+from feedsvc.faults.models import ERROR_FAULTS
 from feedsvc.faults.repository import FaultRepository
 from feedsvc.feeds.documents import FeedBody
-from feedsvc.feeds.reporting import content_md5
 from feedsvc.feeds.service import IN_MEMORY_BYTES, FeedService
 from feedsvc.logs import REQUEST_ID
 from feedsvc.metrics import Metrics
 from feedsvc.mws.actions import ACTIONS, MwsCall, RawAnswer
 from feedsvc.mws.auth import authenticate
+from feedsvc.mws.guards import (
+    injected_error,
+    iso_milliseconds,
+    refuse_when_spent,
+    result_checksum,
+)
 from feedsvc.mws.params import Params, parse_query
 from feedsvc.mws.serializer import render_error, render_ping, render_result
 from feedsvc.mws.signature import RequestTarget
-from feedsvc.throttling.policy import FEEDS_QUOTAS, Decision, Verdict
+from feedsvc.throttling.policy import Decision
 from feedsvc.throttling.service import admit
 from feedsvc.xml.schemas import SchemaRegistry
 
@@ -217,9 +218,9 @@ class MwsApi:
                 fault = FaultRepository(session).consume(
                     seller.id, ERROR_FAULTS, operation=action_name
                 )
-            _refuse_when_spent(quota, action_name)
+            refuse_when_spent(quota, action_name)
             if fault is not None:
-                raise _injected_error(fault, action_name, quota)
+                raise injected_error(fault, action_name, quota)
             with transaction(self._sessions) as session:
                 call = MwsCall(
                     params=params,
@@ -236,7 +237,7 @@ class MwsApi:
                 )
                 answer = action(call)
                 if isinstance(answer, RawAnswer):
-                    answer = _result_checksum(session, seller, answer)
+                    answer = result_checksum(session, seller, answer)
         except MwsError as error:
             return self._error(error, request_id, quota)
         except Exception:
@@ -279,39 +280,5 @@ class MwsApi:
         if quota is not None:
             response.headers["x-mws-quota-max"] = f"{quota.hourly:.1f}"
             response.headers["x-mws-quota-remaining"] = f"{quota.remaining:.1f}"
-            response.headers["x-mws-quota-resetsOn"] = _iso(quota.resets_on)
+            response.headers["x-mws-quota-resetsOn"] = iso_milliseconds(quota.resets_on)
         return response
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _refuse_when_spent(quota: Decision | None, operation: str) -> None:
-    if quota is None or quota.verdict == Verdict.ADMITTED:
-        return
-    if quota.verdict == Verdict.QUOTA_EXCEEDED:
-        raise QuotaExceeded(
-            hourly=quota.hourly, operation=operation, resets_on=_iso(quota.resets_on)
-        )
-    raise RequestThrottled()
-
-
-def _injected_error(fault: Fault, operation: str, quota: Decision | None) -> MwsError:
-    kind = FaultKind(fault.kind)
-    if kind == FaultKind.REQUEST_THROTTLED:
-        return RequestThrottled()
-    if kind == FaultKind.QUOTA_EXCEEDED:
-        hourly = quota.hourly if quota else FEEDS_QUOTAS[operation].hourly
-        resets_on = quota.resets_on if quota else datetime.now(UTC)
-        return QuotaExceeded(hourly=hourly, operation=operation, resets_on=_iso(resets_on))
-    return InternalError("We encountered an internal error. Please try again.")
-
-
-def _result_checksum(session: Session, seller: Seller, answer: RawAnswer) -> RawAnswer:
-    """Apply the seller's Content-MD5 switch and any armed wrong-checksum fault."""
-    if FaultRepository(session).consume(seller.id, [FaultKind.WRONG_CONTENT_MD5]) is not None:
-        return replace(answer, content_md5=content_md5(answer.content + b"corrupted"))
-    if not seller.send_result_content_md5:
-        return replace(answer, content_md5=None)
-    return answer
