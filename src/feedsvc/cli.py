@@ -121,8 +121,8 @@ def _seed(settings: Settings, path: Path) -> int:
     try:
         with transaction(make_sessionmaker(engine)) as session:
             clock = ServiceClock(engine)
-            default = schemas.Throttling(
-                mode=settings.default_throttling, speed=settings.default_throttling_speed
+            default = schemas.Throttling.default(
+                settings.default_throttling, settings.default_throttling_speed
             )
             seller_admin = SellerAdmin(session, clock=clock, default_throttling=default)
             sellers = [seller_admin.create_seller(s) for s in seed.sellers]

@@ -79,8 +79,8 @@ def create_app(
     app.state.sessions = sessions
     app.state.clock = service_clock
     app.state.admin_token = admin_token
-    app.state.default_throttling = Throttling(
-        mode=settings.default_throttling, speed=settings.default_throttling_speed
+    app.state.default_throttling = Throttling.default(
+        settings.default_throttling, settings.default_throttling_speed
     )
     app.state.worker = worker
 

@@ -31,6 +31,11 @@ class Throttling(Strict):
     mode: Literal["real", "accelerated", "off"]
     speed: Annotated[float, Field(ge=1.0, le=1_000_000.0)] = 1.0
 
+    @classmethod
+    def default(cls, mode: Literal["real", "accelerated", "off"], speed: float) -> Throttling:
+        """The service's default: the speed matters only when accelerated."""
+        return cls(mode=mode, speed=speed if mode == "accelerated" else 1.0)
+
 
 class SellerCreate(Strict):
     seller_id: Token
