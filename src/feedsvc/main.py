@@ -117,6 +117,9 @@ def create_app(
     @app.exception_handler(AdminError)
     async def _admin_error(_request: Request, error: AdminError) -> Response:
         body: dict[str, object] = {"detail": error.detail}
+        if error.status == 422:
+            # Shaped like FastAPI's own validation errors, as openapi.yaml documents 422.
+            body = {"detail": [{"loc": ["body"], "msg": error.detail, "type": "value_error"}]}
         if error.result_code is not None:
             body["result_code"] = error.result_code
         return JSONResponse(body, status_code=error.status)

@@ -56,6 +56,7 @@ def _orders(request: Request, work: Callable[[OrderAdmin], R]) -> R:
 
 
 _ERRORS: dict[int | str, dict[str, object]] = {
+    400: {"model": schemas.ErrorOut, "description": "The body is not JSON"},
     401: {"model": schemas.ErrorOut},
     404: {"model": schemas.ErrorOut},
     409: {"model": schemas.ErrorOut},
@@ -224,6 +225,8 @@ def set_clock(body: schemas.ClockSet, request: Request) -> schemas.ClockOut:
 def advance_clock(body: schemas.ClockAdvance, request: Request) -> schemas.ClockOut:
     """Move the clock forward; overdue orders are then cancelled by the worker."""
     delta = timedelta(days=body.days, hours=body.hours, minutes=body.minutes, seconds=body.seconds)
+    if request.app.state.clock.now() + delta > schemas.CLOCK_LATEST:
+        raise HTTPException(422, f"The clock cannot go past {schemas.CLOCK_LATEST:%Y}.")
     _change_clock(request, lambda clock, session: clock.advance(session, delta))
     return _clock_out(request)
 

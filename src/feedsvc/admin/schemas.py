@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
 AmountText = Annotated[str, Field(pattern=r"^-?\d+\.\d{2}$", examples=["12.30"])]
@@ -236,18 +236,35 @@ class ClockOut(BaseModel):
     offset_seconds: float
 
 
+# The service clock stays within these years, so every date it makes is representable.
+CLOCK_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+CLOCK_LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
 class ClockSet(Strict):
     """Freeze the clock, or let it run, from ``at`` (default: where it is now)."""
 
     frozen: bool
     at: datetime | None = None
 
+    @field_validator("at")
+    @classmethod
+    def _within_range(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        if not CLOCK_EARLIEST <= moment <= CLOCK_LATEST:
+            raise ValueError("the clock can be set between 1970 and 9000")
+        return moment
+
 
 class ClockAdvance(Strict):
-    days: Annotated[float, Field(ge=0)] = 0
-    hours: Annotated[float, Field(ge=0)] = 0
-    minutes: Annotated[float, Field(ge=0)] = 0
-    seconds: Annotated[float, Field(ge=0)] = 0
+    """How far to move the clock forward (at most a thousand years in all)."""
+
+    days: Annotated[float, Field(ge=0, le=365_000)] = 0
+    hours: Annotated[float, Field(ge=0, le=8_760_000)] = 0
+    minutes: Annotated[float, Field(ge=0, le=525_600_000)] = 0
+    seconds: Annotated[float, Field(ge=0, le=31_536_000_000)] = 0
 
 
 class CancellationRateOut(BaseModel):

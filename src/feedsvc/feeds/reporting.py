@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import codecs
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime
@@ -10,7 +11,7 @@ from datetime import datetime
 from feedsvc.feeds.models import FeedSubmission, ProcessingReportDocument
 from feedsvc.feeds.repository import FeedRepository
 from feedsvc.feeds.types import SUPPORTED_FEED_TYPES, FeedFormat, FeedProcessingStatus, FeedType
-from feedsvc.flatfile.reader import charset_of
+from feedsvc.flatfile.reader import DEFAULT_CHARSET, charset_of
 from feedsvc.flatfile.report import render_flat_report
 from feedsvc.reports.results import MessageResult, ProcessingSummary, ResultCode, Severity
 from feedsvc.reports.xml_report import render_xml_report
@@ -35,6 +36,10 @@ def complete(
     kind = SUPPORTED_FEED_TYPES[FeedType(submission.feed_type)]
     if kind.format == FeedFormat.FLAT_FILE:
         charset = charset_of(submission.content_type)
+        try:
+            codecs.lookup(charset)
+        except LookupError:
+            charset = DEFAULT_CHARSET  # the report says the file's charset was unknown
         content = render_flat_report(summary, results, charset=charset)
         content_type = f"text/plain; charset={charset}"
     else:

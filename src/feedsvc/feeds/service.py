@@ -170,22 +170,21 @@ class FeedService:
 def _flat_file_refusal(
     body: FeedBody, content_type: str, message: str
 ) -> tuple[ProcessingSummary, list[MessageResult]] | None:
-    """A flat file is refused whole for a bad header row or bytes not in its charset."""
-    flat = read_template(io.BytesIO(body.head(HEADER_BYTES)), content_type, message)
-    problems = [p for p in flat.problems if p.severity is Severity.FATAL]
-    if not problems:
-        charset = charset_of(content_type)
-        reason = undecodable(body.open(), charset)
-        if reason is not None:
-            problems.append(
-                MessageResult(
-                    0,
-                    Severity.FATAL,
-                    ResultCode.XML_NOT_WELL_FORMED,
-                    f"The file cannot be read: {reason}. Send the charset it is in with the "
-                    "Content-Type header.",
-                )
+    """A flat file is refused whole for bytes not in its charset or a bad header row."""
+    reason = undecodable(body.open(), charset_of(content_type))
+    if reason is not None:
+        problems = [
+            MessageResult(
+                0,
+                Severity.FATAL,
+                ResultCode.XML_NOT_WELL_FORMED,
+                f"The file cannot be read: {reason}. Send the charset it is in with the "
+                "Content-Type header.",
             )
+        ]
+    else:
+        flat = read_template(io.BytesIO(body.head(HEADER_BYTES)), content_type, message)
+        problems = [p for p in flat.problems if p.severity is Severity.FATAL]
     return (ProcessingSummary(0, 0, 0, 0), problems) if problems else None
 
 

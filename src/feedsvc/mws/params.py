@@ -10,6 +10,8 @@ from urllib.parse import parse_qsl
 from feedsvc.errors import InvalidParameterValue, MissingParameter
 
 _INDEX = re.compile(r"[1-9][0-9]{0,5}")
+MIN_DATE = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_DATE = datetime(9999, 12, 30, tzinfo=UTC)  # leaves room for time-zone arithmetic
 MAX_LIST_ENTRIES = 100
 
 
@@ -45,7 +47,8 @@ class Params:
         raw = self.get(name)
         if raw is None:
             return default
-        if not raw.isascii() or not raw.isdigit() or not minimum <= int(raw) <= maximum:
+        digits = raw.isascii() and raw.isdigit() and len(raw) <= len(str(maximum))
+        if not digits or not minimum <= int(raw) <= maximum:
             raise InvalidParameterValue(
                 f"{name} must be an integer from {minimum} to {maximum}; got {raw!r}."
             )
@@ -87,10 +90,13 @@ def parse_timestamp(name: str, raw: str) -> datetime:
         text = text[:-1] + "+00:00"
     try:
         value = datetime.fromisoformat(text)
-    except ValueError:
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise InvalidParameterValue(
             f"{name} must be an ISO 8601 date and time such as 2024-01-05T10:00:00Z; got {raw!r}."
         ) from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise InvalidParameterValue(f"{name} {raw!r} is outside the years 1970 to 9999.")
+    return value

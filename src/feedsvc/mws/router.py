@@ -161,25 +161,20 @@ class MwsApi:
         is_feed = query.get("Action") == "SubmitFeed"
         limit = self.max_feed_bytes if is_feed else MAX_FORM_BYTES
         feed = FeedBody() if is_feed else None
-        form = bytearray()
-        size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                if feed is not None:
-                    feed.close()
-                what = "feed" if is_feed else "request body"
-                raise InvalidParameterValue(
-                    f"The {what} is larger than the {limit} bytes this service accepts."
-                )
+        try:
+            form = await self._body(
+                request, feed, limit=limit, what="feed" if is_feed else "request body"
+            )
+            params = dict(query)
+            content_type = request.headers.get("content-type", "")
+            if not is_feed and "x-www-form-urlencoded" in content_type and form:
+                params = {**parse_query(form), **query}
+            if any("\x00" in key or "\x00" in value for key, value in params.items()):
+                raise InvalidParameterValue("Parameter names and values must not contain NUL.")
+        except BaseException:
             if feed is not None:
-                feed.write(chunk)
-            else:
-                form.extend(chunk)
-        params = dict(query)
-        content_type = request.headers.get("content-type", "")
-        if not is_feed and "x-www-form-urlencoded" in content_type and form:
-            params = {**parse_query(bytes(form)), **query}
+                feed.close()
+            raise
         return MwsRequest(
             target=RequestTarget(
                 method=request.method,
@@ -191,6 +186,23 @@ class MwsApi:
             feed=feed,
             headers=dict(request.headers),
         )
+
+    @staticmethod
+    async def _body(request: Request, feed: FeedBody | None, *, limit: int, what: str) -> bytes:
+        """Read the body within ``limit``: into ``feed`` (a SubmitFeed body), else returned."""
+        form = bytearray()
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise InvalidParameterValue(
+                    f"The {what} is larger than the {limit} bytes this service accepts."
+                )
+            if feed is not None:
+                feed.write(chunk)
+            else:
+                form.extend(chunk)
+        return bytes(form)
 
     def handle(self, request: MwsRequest, request_id: str) -> Response:
         """Authenticate, apply quotas and faults, run the action, render the answer."""

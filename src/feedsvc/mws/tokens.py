@@ -11,6 +11,8 @@ from datetime import datetime
 from feedsvc.errors import NextTokenCorrupted
 from feedsvc.feeds.repository import SubmissionFilter
 
+MAX_ID = 2**63 - 1
+
 
 @dataclass(frozen=True, slots=True)
 class ListCursor:
@@ -54,7 +56,8 @@ def decode(token: str, *, seller_pk: int) -> ListCursor:
                 submitted_to=_date(payload["u"]),
             ),
         )
-    except (ValueError, KeyError, TypeError, UnicodeEncodeError, binascii.Error):
+        _check(cursor)
+    except (ValueError, KeyError, TypeError, OverflowError, UnicodeEncodeError, binascii.Error):
         raise NextTokenCorrupted(
             "The NextToken is corrupted; call GetFeedSubmissionList again."
         ) from None
@@ -64,4 +67,16 @@ def decode(token: str, *, seller_pk: int) -> ListCursor:
 
 
 def _date(value: object) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(str(value))
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        raise ValueError("a NextToken date without a time zone")
+    return moment
+
+
+def _check(cursor: ListCursor) -> None:
+    """Refuse values no issued token carries (tokens are readable, so they can be edited)."""
+    numbers = [cursor.seller_pk, cursor.before_id, *cursor.where.ids]
+    if not all(0 <= n <= MAX_ID for n in numbers) or not 1 <= cursor.max_count <= 100:
+        raise ValueError("a NextToken value out of range")

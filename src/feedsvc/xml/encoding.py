@@ -9,8 +9,11 @@ clients send UTF-8 labelled ISO-8859-1 and the reverse.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 from email.message import Message
+
+from lxml import etree
 
 _DECLARATION = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
 _BOMS = (
@@ -39,12 +42,37 @@ def document_encoding(content: bytes) -> str | None:
     return match.group(1).decode("ascii") if match else None
 
 
+class UnsupportedCharset(ValueError):
+    """The Content-Type names a charset the XML parser cannot read."""
+
+
 def parsing_encoding(content: bytes, content_type: str) -> str | None:
     """An encoding to impose on the parser: the header's, when the document names none."""
     if document_encoding(content) is not None:
         return None
     charset = header_charset(content_type)
-    return charset if charset is not None and _known(charset) else None
+    if charset is None:
+        return None
+    name = _parser_name(charset)
+    if name is None:
+        raise UnsupportedCharset(f"the charset {charset} of the Content-Type is not supported")
+    return name
+
+
+@functools.lru_cache(maxsize=64)
+def _parser_name(charset: str) -> str | None:
+    """The spelling of ``charset`` that libxml2 accepts, if it reads it at all."""
+    candidates = [charset]
+    if _known(charset):
+        canonical = codecs.lookup(charset).name
+        candidates += [canonical, canonical.replace("iso8859", "iso-8859")]
+    for candidate in candidates:
+        try:
+            etree.XMLParser(encoding=candidate)
+        except LookupError:
+            continue
+        return candidate
+    return None
 
 
 def label_mismatch(content: bytes, content_type: str) -> str | None:

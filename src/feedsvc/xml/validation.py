@@ -10,10 +10,11 @@ from lxml import etree
 
 from feedsvc.reports.results import ResultCode
 from feedsvc.xml import safe
-from feedsvc.xml.encoding import document_encoding, parsing_encoding
+from feedsvc.xml.encoding import UnsupportedCharset, document_encoding, parsing_encoding
 from feedsvc.xml.schemas import SchemaRegistry
 from feedsvc.xml.values import full_text
 
+MAX_MESSAGE_ID_DIGITS = 20  # the schema's IDNumber: longer ones are reported against 0
 _MESSAGE_PATH = re.compile(r"^/AmazonEnvelope/Message(?:\[(\d+)\])?(?:/|$)")
 
 
@@ -38,7 +39,10 @@ def validate_xml_feed(
     content: bytes, schemas: SchemaRegistry, *, content_type: str = ""
 ) -> FeedCheck:
     """Every problem that stops the document from being processed."""
-    encoding = parsing_encoding(content, content_type)
+    try:
+        encoding = parsing_encoding(content, content_type)
+    except UnsupportedCharset as exc:
+        return FeedCheck([_charset_problem(exc)], messages=0)
     try:
         tree = safe.parse(content, encoding)
     except etree.XMLSyntaxError as exc:
@@ -89,7 +93,10 @@ def validate_xml_stream(
     libxml2 validates while it parses; what it cannot give in this mode is the line of
     a schema error, so those problems name the element and the rule only.
     """
-    encoding = parsing_encoding(head, content_type)
+    try:
+        encoding = parsing_encoding(head, content_type)
+    except UnsupportedCharset as exc:
+        return FeedCheck([_charset_problem(exc)], messages=0)
     if _declares_doctype(stream, encoding):
         problem = FeedProblem(
             0, ResultCode.XML_INVALID, "XML Parsing Fatal Error: DOCTYPE declarations are not "
@@ -163,6 +170,15 @@ def release(message: etree._Element) -> None:
             del parent[0]
 
 
+def _charset_problem(exc: UnsupportedCharset) -> FeedProblem:
+    return FeedProblem(
+        0,
+        ResultCode.XML_NOT_WELL_FORMED,
+        f"XML Parsing Fatal Error: {exc}; declare the encoding in the XML declaration, or "
+        "send UTF-8.",
+    )
+
+
 def _syntax_problem(exc: etree.XMLSyntaxError, encoding: str | None) -> FeedProblem:
     line, column = exc.position
     description = f"XML Parsing Fatal Error at Line {line}, Column {column}: {exc.msg}"
@@ -184,7 +200,8 @@ def _message_ids(root: etree._Element) -> list[int]:
     for message in root.iterchildren("Message"):
         element = message.find("MessageID")
         text = full_text(element).strip() if element is not None else ""
-        ids.append(int(text) if text.isascii() and text.isdigit() else 0)
+        readable = text.isascii() and text.isdigit() and len(text) <= MAX_MESSAGE_ID_DIGITS
+        ids.append(int(text) if readable else 0)
     return ids
 
 
