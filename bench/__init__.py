@@ -1,0 +1,1 @@
+"""Benchmarks of feedsvc: ``python -m bench`` writes docs/PERFORMANCE.md."""
