@@ -4,7 +4,12 @@ from feedsvc.accounts.models import MwsAuthGrant, MwsCredential, Seller
 from feedsvc.admin.models import ServiceSetting
 from feedsvc.db.base import Base
 from feedsvc.faults.models import Fault
-from feedsvc.feeds.models import FeedDocument, FeedSubmission, ProcessingReportDocument
+from feedsvc.feeds.models import (
+    FeedDocument,
+    FeedSubmission,
+    ProcessingReportDocument,
+    SubmissionResult,
+)
 from feedsvc.orders.models import (
     BuyerNotification,
     Cancellation,
@@ -38,4 +43,5 @@ __all__ = [
     "ServiceSetting",
     "Shipment",
     "ShipmentLine",
+    "SubmissionResult",
 ]

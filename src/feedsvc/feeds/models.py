@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedsvc.db.base import Base, BigIntId, UTCDateTime
@@ -29,6 +29,8 @@ class FeedSubmission(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Wall-clock time until which an injected fault holds the feed in its current status.
     held_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Messages (or records) applied and committed so far, with their results.
+    messages_done: Mapped[int] = mapped_column(Integer, default=0)
 
     report: Mapped[ProcessingReportDocument | None] = relationship(lazy="raise")
 
@@ -41,6 +43,21 @@ class FeedDocument(Base):
     submission_id: Mapped[int] = mapped_column(ForeignKey("feed_submissions.id"), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, default=0)
     content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SubmissionResult(Base):
+    """A Result of a feed being processed, kept as processing goes so it can resume."""
+
+    __tablename__ = "submission_results"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("feed_submissions.id"), index=True)
+    message_id: Mapped[str] = mapped_column(String(24))
+    severity: Mapped[str] = mapped_column(String(16))
+    code: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text)
+    amazon_order_id: Mapped[str | None] = mapped_column(String(64))
+    amazon_order_item_code: Mapped[str | None] = mapped_column(String(32))
 
 
 class ProcessingReportDocument(Base):

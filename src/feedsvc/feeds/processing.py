@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from feedsvc.accounts.models import Seller
@@ -40,8 +41,15 @@ log = logging.getLogger(__name__)
 
 # Enough of a document to find its XML declaration.
 HEAD_BYTES = 1024
-# How often (in messages) the session forgets what it has loaded, to bound memory.
-FORGET_EVERY = 500
+# Messages applied between two commits of progress (SQLite's write lock is released then).
+BATCH_MESSAGES = 250
+# PostgreSQL's deadlock_detected and serialization_failure: retried after a checkpoint.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+CONFLICT_RETRIES = 5
+
+
+class LockConflict(Exception):
+    """The database aborted a message to break a lock cycle with another feed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,60 +60,63 @@ class ProcessedFeed:
 
 
 def process_submission(
-    session: Session, *, submission_id: int, clock: Clock
+    session: Session,
+    *,
+    submission_id: int,
+    clock: Clock,
+    checkpoint: Callable[[], None] = lambda: None,
+    batch: int = BATCH_MESSAGES,
 ) -> ProcessedFeed | None:
-    """Apply every message of an _IN_PROGRESS_ submission and complete it with its report."""
+    """Apply the messages of an _IN_PROGRESS_ submission and complete it with its report.
+
+    Every ``batch`` messages, their effects, their results and the count done are
+    committed together by ``checkpoint``, so a feed interrupted anywhere resumes after
+    its last checkpoint: nothing is lost and nothing is applied twice.
+    """
     feeds = FeedRepository(session)
     submission = feeds.get(submission_id)
     if submission is None or submission.status != FeedProcessingStatus.IN_PROGRESS:
         return None
-    seller = session.get_one(Seller, submission.seller_pk)
+    seller_pk, done = submission.seller_pk, submission.messages_done
     kind = SUPPORTED_FEED_TYPES[FeedType(submission.feed_type)]
     orders = OrderService(
-        OrderRepository(session), clock, seller_pk=seller.id, feed_submission_id=submission.id
+        OrderRepository(session), clock, seller_pk=seller_pk, feed_submission_id=submission_id
     )
-    content = feeds.open_content(submission_id)
-    results, messages = _read(content, submission.content_type, kind)
+    notes, messages = _read(feeds.open_content(submission_id), submission.content_type, kind)
+    pending = notes if done == 0 else []
     processed = 0
     for message_id, command in messages:
         processed += 1
-        if processed % FORGET_EVERY == 0:
-            # Everything so far is flushed; keep the session's identity map small.
-            session.expunge_all()
-        savepoint = session.begin_nested()
-        try:
-            notes = _apply(orders, command, kind.body)
-        except Rejection as rejection:
-            savepoint.rollback()
-            results.append(
-                MessageResult(
-                    message_id,
-                    Severity.ERROR,
-                    rejection.code,
-                    rejection.description,
-                    rejection.amazon_order_id,
-                    rejection.amazon_order_item_code,
-                )
-            )
-            continue
-        savepoint.commit()
-        results.extend(
-            MessageResult(
-                message_id,
-                Severity.WARNING,
-                note.code,
-                note.description,
-                note.amazon_order_id,
-                note.amazon_order_item_code,
-            )
-            for note in notes
-        )
-    submission = feeds.get(submission_id) or submission
-    seller = session.get_one(Seller, seller.id)
+        if processed <= done:
+            continue  # applied before an interruption
+        for _ in range(CONFLICT_RETRIES):
+            try:
+                found = _apply_one(session, orders, message_id, command, kind.body)
+                break
+            except LockConflict:
+                # Another feed waits for orders this one holds: commit what is done (which
+                # releases them), then try the message again.
+                feeds.add_results(submission_id, pending)
+                feeds.record_progress(submission_id, processed - 1)
+                pending = []
+                checkpoint()
+                session.expunge_all()
+        else:
+            raise RuntimeError(f"message {message_id} kept meeting lock conflicts")
+        pending.extend(found)
+        if processed % batch == 0:
+            feeds.add_results(submission_id, pending)
+            feeds.record_progress(submission_id, processed)
+            pending = []
+            checkpoint()
+            session.expunge_all()  # keep the session's identity map small
+    feeds.add_results(submission_id, pending)
+    feeds.record_progress(submission_id, processed)
+    results = feeds.results(submission_id)
     reporting.complete(
         feeds,
-        submission,
-        merchant_identifier=seller.seller_id,
+        feeds.get(submission_id) or submission,
+        merchant_identifier=session.get_one(Seller, seller_pk).seller_id,
         summary=ProcessingSummary.tally(processed, results),
         results=results,
         now=clock.now(),
@@ -114,7 +125,59 @@ def process_submission(
         "feed processed",
         extra={"submission_id": submission_id, "messages": processed, "results": len(results)},
     )
-    return ProcessedFeed(submission.feed_type, processed, results)
+    return ProcessedFeed(FeedType(submission.feed_type), processed, results)
+
+
+def _apply_one(
+    session: Session, orders: OrderService, message_id: int, command: OrderCommand, body: str
+) -> list[MessageResult]:
+    """Apply one message in its own savepoint; its Results."""
+    savepoint = session.begin_nested()
+    try:
+        notes = _apply(orders, command, body)
+        savepoint.commit()
+    except DBAPIError as exc:
+        savepoint.rollback()
+        if getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
+            raise LockConflict from exc
+        if not isinstance(exc, IntegrityError):
+            raise
+        # A concurrent feed took the same unique value first (PostgreSQL): a rejection.
+        duplicate = "merchant_adjustment_item_id" in str(exc.orig)
+        code = ResultCode.DUPLICATE_ADJUSTMENT if duplicate else ResultCode.MERCHANT_ID_CONFLICT
+        what = "MerchantAdjustmentItemID" if duplicate else "merchant ID"
+        return [
+            MessageResult(
+                message_id,
+                Severity.ERROR,
+                code,
+                f"A {what} in this message was applied by another feed at the same time; "
+                "the message was not applied.",
+            )
+        ]
+    except Rejection as rejection:
+        savepoint.rollback()
+        return [
+            MessageResult(
+                message_id,
+                Severity.ERROR,
+                rejection.code,
+                rejection.description,
+                rejection.amazon_order_id,
+                rejection.amazon_order_item_code,
+            )
+        ]
+    return [
+        MessageResult(
+            message_id,
+            Severity.WARNING,
+            note.code,
+            note.description,
+            note.amazon_order_id,
+            note.amazon_order_item_code,
+        )
+        for note in notes
+    ]
 
 
 def _read(

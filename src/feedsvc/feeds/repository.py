@@ -12,8 +12,9 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from feedsvc.feeds.documents import PIECE_BYTES, FeedBody, StoredFeed, store
-from feedsvc.feeds.models import FeedSubmission, ProcessingReportDocument
+from feedsvc.feeds.models import FeedSubmission, ProcessingReportDocument, SubmissionResult
 from feedsvc.feeds.types import FeedProcessingStatus
+from feedsvc.reports.results import MessageResult, ResultCode, Severity
 
 Q = TypeVar("Q", bound=Select[Any])
 
@@ -51,6 +52,43 @@ class FeedRepository:
     def open_content(self, submission_id: int) -> io.BufferedReader:
         """The stored feed as a buffered stream (``peek`` shows its first bytes)."""
         return io.BufferedReader(StoredFeed(self._session, submission_id), PIECE_BYTES)
+
+    def add_results(self, submission_id: int, results: Sequence[MessageResult]) -> None:
+        self._session.add_all(
+            SubmissionResult(
+                submission_id=submission_id,
+                message_id=str(r.message_id),
+                severity=r.severity,
+                code=int(r.code),
+                description=r.description,
+                amazon_order_id=r.amazon_order_id,
+                amazon_order_item_code=r.amazon_order_item_code,
+            )
+            for r in results
+        )
+
+    def results(self, submission_id: int) -> list[MessageResult]:
+        """Every Result recorded so far, in the order they were found."""
+        query = select(SubmissionResult).where(SubmissionResult.submission_id == submission_id)
+        return [
+            MessageResult(
+                int(row.message_id),
+                Severity(row.severity),
+                ResultCode(row.code),
+                row.description,
+                row.amazon_order_id,
+                row.amazon_order_item_code,
+            )
+            for row in self._session.scalars(query.order_by(SubmissionResult.id))
+        ]
+
+    def record_progress(self, submission_id: int, messages_done: int) -> None:
+        self._session.execute(
+            update(FeedSubmission)
+            .where(FeedSubmission.id == submission_id)
+            .values(messages_done=messages_done)
+            .execution_options(synchronize_session=False)
+        )
 
     def report(self, submission_id: int) -> ProcessingReportDocument | None:
         return self._session.get(ProcessingReportDocument, submission_id)

@@ -67,6 +67,26 @@ class JobRepository:
         job = self._session.scalar(query)
         return job is not None and job.status == JobStatus.RUNNING and job.worker_id == worker_id
 
+    def renew(self, job_id: int, worker_id: str, *, until: datetime) -> bool:
+        """Extend this worker's lease (locking the job row); False if the job is not its."""
+        renewed = self._session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.worker_id == worker_id, Job.status == JobStatus.RUNNING)
+            .values(lease_expires_at=until)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(renewed.rowcount)  # type: ignore[attr-defined]
+
+    def finish_owned(self, job_id: int, worker_id: str, *, now: datetime) -> bool:
+        """Mark this worker's job done; False if the job is not its any more."""
+        finished = self._session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.worker_id == worker_id, Job.status == JobStatus.RUNNING)
+            .values(status=JobStatus.DONE, finished_at=now, lease_expires_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(finished.rowcount)  # type: ignore[attr-defined]
+
     def finish(self, job_id: int, *, now: datetime, status: JobStatus = JobStatus.DONE) -> None:
         self._session.execute(
             update(Job)

@@ -7,6 +7,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,6 +30,13 @@ from feedsvc.queue.repository import JobRepository
 from feedsvc.reports.results import MessageResult, ProcessingSummary, ResultCode, Severity
 
 log = logging.getLogger(__name__)
+
+
+CHECKPOINT_PAUSE_SECONDS = 0.05
+
+
+class LeaseLost(Exception):
+    """The job's lease ran out and another worker holds it now: stop, commit nothing."""
 
 
 class Worker:
@@ -122,12 +130,25 @@ class Worker:
             if submission_id is not None and not self._start(session, job_id, submission_id):
                 return True
         try:
-            with transaction(self._sessions) as session:
-                jobs = JobRepository(session)
-                if not jobs.holds_lease(job_id, self.worker_id):
-                    return True  # the lease ran out and another worker took the job
-                self._execute(session, kind, submission_id)
-                jobs.finish(job_id, now=self._wall.now())
+            with self._sessions() as session:
+                try:
+                    jobs = JobRepository(session)
+                    if not jobs.holds_lease(job_id, self.worker_id):
+                        return True  # the lease ran out and another worker took the job
+                    self._execute(
+                        session,
+                        kind,
+                        submission_id,
+                        checkpoint=lambda: self._checkpoint(session, job_id),
+                    )
+                    if not jobs.finish_owned(job_id, self.worker_id, now=self._wall.now()):
+                        raise LeaseLost(job_id)
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+        except LeaseLost:
+            log.warning("lease lost; the job is another worker's now", extra={"job_id": job_id})
         except Exception as exc:
             log.exception("job failed", extra={"job_id": job_id, "submission_id": submission_id})
             self._failed(job_id, submission_id, attempts, exc)
@@ -167,10 +188,30 @@ class Worker:
         with transaction(self._sessions) as session:
             JobRepository(session).enqueue_once(JobKind.AUTO_CANCEL, now=self._wall.now())
 
-    def _execute(self, session: Session, kind: JobKind, submission_id: int | None) -> None:
+    def _checkpoint(self, session: Session, job_id: int) -> None:
+        """Commit a feed's progress so far, if the job is still ours, and extend the lease."""
+        until = self._wall.now() + self._lease
+        if not JobRepository(session).renew(job_id, self.worker_id, until=until):
+            raise LeaseLost(job_id)
+        session.commit()
+        if session.get_bind().dialect.name == "sqlite":
+            # SQLite has one writer: step aside so waiting requests get the lock between
+            # batches instead of waiting for the whole feed.
+            time.sleep(CHECKPOINT_PAUSE_SECONDS)
+
+    def _execute(
+        self,
+        session: Session,
+        kind: JobKind,
+        submission_id: int | None,
+        *,
+        checkpoint: Callable[[], None],
+    ) -> None:
         if kind == JobKind.PROCESS_FEED and submission_id is not None:
             started = time.perf_counter()
-            feed = process_submission(session, submission_id=submission_id, clock=self._clock)
+            feed = process_submission(
+                session, submission_id=submission_id, clock=self._clock, checkpoint=checkpoint
+            )
             if feed is not None and self._metrics is not None:
                 elapsed = time.perf_counter() - started
                 self._metrics.feed_processed(feed.feed_type, elapsed, feed.processed, feed.results)
@@ -205,19 +246,32 @@ def _give_up(session: Session, submission_id: int, *, now_clock: Clock) -> None:
     if submission is None or submission.status == FeedProcessingStatus.DONE:
         return
     seller = session.get_one(Seller, submission.seller_pk)
+    done = submission.messages_done
+    if done == 0:
+        summary = ProcessingSummary.rejected(0)
+        results = []
+        what = "nothing in it was applied. Please resubmit the feed."
+    else:
+        # The messages before the last checkpoint were applied; say so, with their results.
+        results = feeds.results(submission_id)
+        summary = ProcessingSummary.tally(done, results)
+        what = (
+            f"its first {done} messages were applied (their results are above) and the rest "
+            "were not. Please resubmit the messages after them."
+        )
+    results.append(
+        MessageResult(
+            0,
+            Severity.ERROR,
+            ResultCode.INTERNAL_ERROR,
+            f"An internal error stopped the processing of this feed: {what}",
+        )
+    )
     reporting.complete(
         feeds,
         submission,
         merchant_identifier=seller.seller_id,
-        summary=ProcessingSummary.rejected(0),
-        results=[
-            MessageResult(
-                0,
-                Severity.ERROR,
-                ResultCode.INTERNAL_ERROR,
-                "An internal error occurred while processing this feed; nothing in it was "
-                "applied. Please resubmit the feed.",
-            )
-        ],
+        summary=summary,
+        results=results,
         now=now_clock.now(),
     )
