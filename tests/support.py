@@ -6,11 +6,20 @@ import base64
 import hashlib
 import hmac
 import itertools
+import os
 import random
-from collections.abc import Mapping
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
+
+from sqlalchemy import make_url, text
+
+from feedsvc.config import normalise_database_url
+from feedsvc.db.engine import make_engine
+from feedsvc.db.migrate import upgrade
 
 DATA = Path(__file__).parent / "data"
 MARKETPLACE_US = "ATVPDKIKX0DER"
@@ -179,3 +188,38 @@ def fulfilled_item(code: str, quantity: int | None = None) -> str:
     if quantity is not None:
         parts += f"<Quantity>{quantity}</Quantity>"
     return f"<Item>{parts}</Item>"
+
+
+@contextmanager
+def own_database(tmp_path: Path, name: str, *, migrate: bool = True) -> Iterator[str]:
+    """A database of one test's own: a SQLite file, or a PostgreSQL schema (dropped after)
+    when FEEDSVC_TEST_DATABASE_URL is set. Migrated unless ``migrate`` is False."""
+    configured = os.environ.get("FEEDSVC_TEST_DATABASE_URL")
+    if not configured:
+        url = f"sqlite:///{tmp_path / f'{name}.db'}"
+        if migrate:
+            engine = make_engine(url)
+            upgrade(engine)
+            engine.dispose()
+        yield url
+        return
+    base = normalise_database_url(configured)
+    schema = f"{name}_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    url = (
+        make_url(base)
+        .update_query_dict({"options": f"-csearch_path={schema}"})
+        .render_as_string(hide_password=False)
+    )
+    try:
+        if migrate:
+            engine = make_engine(url)
+            upgrade(engine)
+            engine.dispose()
+        yield url
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()

@@ -20,7 +20,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,11 +31,9 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 from lxml import etree
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, text
 
-from feedsvc.config import normalise_database_url
 from feedsvc.db.engine import make_engine
-from feedsvc.db.migrate import upgrade
 from tests.support import (
     MARKETPLACE_US,
     ack,
@@ -46,6 +43,7 @@ from tests.support import (
     item_payload,
     mws_timestamp,
     order_payload,
+    own_database,
     sign_v2,
     unique_seller_id,
 )
@@ -108,39 +106,12 @@ def _read_only_sqlite_engine(url: str) -> Engine:
 
 @contextmanager
 def _own_database(tmp_path: Path, *, migrate: bool) -> Iterator[Database]:
-    configured = os.environ.get("FEEDSVC_TEST_DATABASE_URL")
-    if not configured:
-        url = f"sqlite:///{tmp_path / 'durability.db'}"
-        if migrate:
-            migrator = make_engine(url)
-            upgrade(migrator)
-            migrator.dispose()
-        engine = _read_only_sqlite_engine(url)
+    with own_database(tmp_path, "durability", migrate=migrate) as url:
+        engine = _read_only_sqlite_engine(url) if url.startswith("sqlite") else make_engine(url)
         try:
             yield Database(url, engine)
         finally:
             engine.dispose()
-        return
-    base = normalise_database_url(configured)
-    schema = f"durability_{uuid.uuid4().hex[:12]}"
-    admin_engine = make_engine(base)
-    with admin_engine.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    url = (
-        make_url(base)
-        .update_query_dict({"options": f"-csearch_path={schema}"})
-        .render_as_string(hide_password=False)
-    )
-    engine = make_engine(url)
-    try:
-        if migrate:
-            upgrade(engine)
-        yield Database(url, engine)
-    finally:
-        engine.dispose()
-        with admin_engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        admin_engine.dispose()
 
 
 @pytest.fixture

@@ -8,10 +8,8 @@ before. Each test gets an empty database instead.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,19 +17,16 @@ from typing import Any, TypeVar
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from feedsvc.clock import FixedClock
-from feedsvc.config import normalise_database_url
-from feedsvc.db.engine import make_engine, transaction
-from feedsvc.db.migrate import upgrade
+from feedsvc.db.engine import transaction
 from feedsvc.feeds.models import FeedSubmission
 from feedsvc.queue.models import Job
 from feedsvc.queue.worker import Worker
 from tests.conftest import Admin, Mws, xml_text
-from tests.support import ack, envelope, order_payload
+from tests.support import ack, envelope, order_payload, own_database
 
 T = TypeVar("T")
 
@@ -39,33 +34,8 @@ T = TypeVar("T")
 @pytest.fixture
 def database_url(tmp_path: Path) -> Iterator[str]:
     """A migrated, empty database for this test alone (a schema of its own on PostgreSQL)."""
-    configured = os.environ.get("FEEDSVC_TEST_DATABASE_URL")
-    if not configured:
-        url = f"sqlite:///{tmp_path / 'queue.db'}"
-        engine = make_engine(url)
-        upgrade(engine)
-        engine.dispose()
+    with own_database(tmp_path, "queue_test") as url:
         yield url
-        return
-    base = normalise_database_url(configured)
-    schema = f"queue_test_{uuid.uuid4().hex[:12]}"
-    admin_engine = make_engine(base)
-    with admin_engine.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    url = (
-        make_url(base)
-        .update_query_dict({"options": f"-csearch_path={schema}"})
-        .render_as_string(hide_password=False)
-    )
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    try:
-        yield url
-    finally:
-        with admin_engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin_engine.dispose()
 
 
 WorkerFactory = Callable[..., Worker]

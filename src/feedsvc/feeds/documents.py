@@ -29,12 +29,6 @@ class FeedBody:
         self._md5 = hashlib.md5()  # noqa: S324 (MWS's checksum, not security)
         self.size = 0
 
-    @classmethod
-    def of(cls, content: bytes) -> FeedBody:
-        body = cls()
-        body.write(content)
-        return body
-
     def write(self, chunk: bytes) -> None:
         self._file.write(chunk)
         self._md5.update(chunk)

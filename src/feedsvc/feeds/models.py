@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from feedsvc.db.base import Base, BigIntId, UTCDateTime
 
@@ -31,8 +31,6 @@ class FeedSubmission(Base):
     held_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Messages (or records) applied and committed so far, with their results.
     messages_done: Mapped[int] = mapped_column(Integer, default=0)
-
-    report: Mapped[ProcessingReportDocument | None] = relationship(lazy="raise")
 
 
 class FeedDocument(Base):
