@@ -99,12 +99,12 @@ def _worker(settings: Settings, *, metrics_port: int | None) -> int:
     )
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:
-        worker.stop()
+        worker.stop_from_signal()
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     if stopping:  # a signal that came while the worker was being built
-        worker.stop()
+        worker.stop_from_signal()
     worker.run()
     engine.dispose()
     return 0

@@ -68,6 +68,7 @@ class Worker:
         self._auto_cancel_interval = auto_cancel_interval
         self._next_sweep = 0.0
         self._metrics = metrics
+        self._signalled = False
 
     @classmethod
     def from_settings(
@@ -97,10 +98,15 @@ class Worker:
         self._stop.set()
         self._wake.set()
 
+    def stop_from_signal(self) -> None:
+        """Ask the loop to stop; safe in a signal handler (takes no lock), noticed within
+        one poll interval."""
+        self._signalled = True
+
     def run(self) -> None:
         """Work until ``stop()``; finishes the current job before returning."""
         log.info("worker started", extra={"worker_id": self.worker_id})
-        while not self._stop.is_set():
+        while not self._stop.is_set() and not self._signalled:
             try:
                 self._schedule_sweep()
                 worked = self.run_once()
