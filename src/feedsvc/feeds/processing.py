@@ -84,6 +84,14 @@ def process_submission(
     )
     notes, messages = _read(feeds.open_content(submission_id), submission.content_type, kind)
     pending = notes if done == 0 else []
+
+    def commit_progress(count: int) -> None:
+        feeds.add_results(submission_id, pending)
+        pending.clear()
+        feeds.record_progress(submission_id, count)
+        checkpoint()
+        session.expunge_all()  # keep the session's identity map small
+
     processed = 0
     for message_id, command in messages:
         processed += 1
@@ -96,20 +104,12 @@ def process_submission(
             except LockConflict:
                 # Another feed waits for orders this one holds: commit what is done (which
                 # releases them), then try the message again.
-                feeds.add_results(submission_id, pending)
-                feeds.record_progress(submission_id, processed - 1)
-                pending = []
-                checkpoint()
-                session.expunge_all()
+                commit_progress(processed - 1)
         else:
             raise RuntimeError(f"message {message_id} kept meeting lock conflicts")
         pending.extend(found)
         if processed % batch == 0:
-            feeds.add_results(submission_id, pending)
-            feeds.record_progress(submission_id, processed)
-            pending = []
-            checkpoint()
-            session.expunge_all()  # keep the session's identity map small
+            commit_progress(processed)
     feeds.add_results(submission_id, pending)
     feeds.record_progress(submission_id, processed)
     results = feeds.results(submission_id)
