@@ -36,3 +36,12 @@ def test_lists_match_the_schemas(
     values: tuple[str, ...], file: str, element: str | None, type_name: str | None
 ) -> None:
     assert list(values) == enumeration(file, element=element, type_name=type_name)
+
+
+def test_admin_api_literals_are_the_same_lists() -> None:
+    from typing import get_args
+
+    from feedsvc.admin import schemas
+
+    assert get_args(schemas.Currency) == CURRENCIES
+    assert get_args(schemas.CancelReason) == CANCEL_REASONS
