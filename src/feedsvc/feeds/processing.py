@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from feedsvc.accounts.models import Seller
 from feedsvc.clock import Clock
+from feedsvc.db.ids import assign_ids
 from feedsvc.feeds import reporting
 from feedsvc.feeds.repository import FeedRepository
 from feedsvc.feeds.types import (
@@ -31,6 +32,7 @@ from feedsvc.orders.commands import (
     UnsupportedMessage,
 )
 from feedsvc.orders.outcomes import Note, Rejection
+from feedsvc.orders.preload import PreloadedOrderRepository
 from feedsvc.orders.repository import OrderRepository
 from feedsvc.orders.service import OrderService
 from feedsvc.reports.results import MessageResult, ProcessingSummary, ResultCode, Severity
@@ -66,12 +68,17 @@ def process_submission(
     clock: Clock,
     checkpoint: Callable[[], None] = lambda: None,
     batch: int = BATCH_MESSAGES,
+    batched: bool = True,
 ) -> ProcessedFeed | None:
     """Apply the messages of an _IN_PROGRESS_ submission and complete it with its report.
 
     Every ``batch`` messages, their effects, their results and the count done are
     committed together by ``checkpoint``, so a feed interrupted anywhere resumes after
     its last checkpoint: nothing is lost and nothing is applied twice.
+
+    With ``batched`` (the default), runs of messages are applied together by _FastPath; a
+    message it cannot apply in a run goes through the message-at-a-time path, whose
+    result is the reference (``batched=False`` uses it for every message).
     """
     feeds = FeedRepository(session)
     submission = feeds.get(submission_id)
@@ -92,24 +99,34 @@ def process_submission(
         checkpoint()
         session.expunge_all()  # keep the session's identity map small
 
-    processed = 0
-    for message_id, command in messages:
-        processed += 1
-        if processed <= done:
-            continue  # applied before an interruption
-        for _ in range(CONFLICT_RETRIES):
-            try:
-                found = _apply_one(session, orders, message_id, command, kind.body)
-                break
-            except LockConflict:
-                # Another feed waits for orders this one holds: commit what is done (which
-                # releases them), then try the message again.
-                commit_progress(processed - 1)
-        else:
-            raise RuntimeError(f"message {message_id} kept meeting lock conflicts")
-        pending.extend(found)
-        if processed % batch == 0:
-            commit_progress(processed)
+    fast = _FastPath(session, orders, seller_pk, kind.body) if batched else None
+    processed = done
+    for chunk in _chunks(messages, batch, skip=done):
+        applied = 0
+        while applied < len(chunk):
+            if fast is not None:
+                count, found = fast.apply(chunk[applied:])
+                pending.extend(found)
+                applied += count
+                if applied == len(chunk):
+                    break
+            message_id, command = chunk[applied]
+            for _ in range(CONFLICT_RETRIES):
+                try:
+                    found = _apply_one(session, orders, message_id, command, kind.body)
+                    break
+                except LockConflict:
+                    # Another feed waits for orders this one holds: commit what is done
+                    # (which releases them), then try the message again.
+                    commit_progress(processed + applied)
+            else:
+                raise RuntimeError(f"message {message_id} kept meeting lock conflicts")
+            pending.extend(found)
+            applied += 1
+        processed += len(chunk)
+        commit_progress(processed)
+        if fast is not None:
+            fast.reset()
     feeds.add_results(submission_id, pending)
     feeds.record_progress(submission_id, processed)
     results = feeds.results(submission_id)
@@ -128,13 +145,97 @@ def process_submission(
     return ProcessedFeed(FeedType(submission.feed_type), processed, results)
 
 
+def _chunks(
+    messages: Iterator[tuple[int, OrderCommand]], size: int, *, skip: int
+) -> Iterator[list[tuple[int, OrderCommand]]]:
+    """The messages after the first ``skip``, ``size`` at a time."""
+    chunk: list[tuple[int, OrderCommand]] = []
+    for position, pair in enumerate(messages, start=1):
+        if position <= skip:
+            continue  # applied before an interruption
+        chunk.append(pair)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _FastPath:
+    """Applies a run of messages with one preload, no savepoints and one flush.
+
+    Without a savepoint per message, a message that is rejected after changing anything
+    in memory cannot be undone alone; so the run is rolled back to its savepoint, the
+    messages before the rejected one are applied again as a run (they succeeded, and do
+    again), and the rejected message is left to the message-at-a-time path. A database
+    error (a unique value taken by a concurrent feed, a lock conflict) rolls the run back
+    and turns the fast path off until ``reset()``, so the rest of the batch goes one
+    message at a time, which knows how to report and retry those.
+    """
+
+    def __init__(self, session: Session, orders: OrderService, seller_pk: int, body: str) -> None:
+        self._session = session
+        self._orders = orders
+        self._seller_pk = seller_pk
+        self._body = body
+        self._enabled = True
+
+    def reset(self) -> None:
+        self._enabled = True
+
+    def apply(self, run: list[tuple[int, OrderCommand]]) -> tuple[int, list[MessageResult]]:
+        """Apply the longest leading part of ``run`` that it can: (how many, their results)."""
+        if not self._enabled:
+            return 0, []
+        results: list[MessageResult] = []
+        rejected: int | None = None
+        savepoint = self._session.begin_nested()
+        try:
+            orders = self._orders.with_repository(
+                PreloadedOrderRepository.for_commands(
+                    self._session, self._seller_pk, (command for _, command in run)
+                )
+            )
+            for position, (message_id, command) in enumerate(run):
+                refused = _refusal(message_id, command, self._body)
+                if refused is not None:  # nothing was touched: report it and go on
+                    results.append(refused)
+                    continue
+                try:
+                    notes = _apply(orders, command)
+                except Rejection:
+                    rejected = position
+                    break
+                results.extend(_warnings(message_id, notes))
+            if rejected is None:
+                assign_ids(self._session)
+                savepoint.commit()  # flushes the run's changes
+                return len(run), results
+        except DBAPIError as exc:
+            savepoint.rollback()
+            self._enabled = False
+            log.warning(
+                "batched apply met a database error; the batch goes one message at a time",
+                extra={"error": f"{type(exc).__name__}: {exc.orig}"},
+            )
+            return 0, []
+        except BaseException:
+            savepoint.rollback()
+            raise
+        savepoint.rollback()
+        return self.apply(run[:rejected]) if rejected else (0, [])
+
+
 def _apply_one(
     session: Session, orders: OrderService, message_id: int, command: OrderCommand, body: str
 ) -> list[MessageResult]:
     """Apply one message in its own savepoint; its Results."""
+    refused = _refusal(message_id, command, body)
+    if refused is not None:
+        return [refused]
     savepoint = session.begin_nested()
     try:
-        notes = _apply(orders, command, body)
+        notes = _apply(orders, command)
         savepoint.commit()
     except DBAPIError as exc:
         savepoint.rollback()
@@ -167,6 +268,10 @@ def _apply_one(
                 rejection.amazon_order_item_code,
             )
         ]
+    return _warnings(message_id, notes)
+
+
+def _warnings(message_id: int, notes: list[Note]) -> list[MessageResult]:
     return [
         MessageResult(
             message_id,
@@ -194,34 +299,47 @@ def _read(
     return reporting.document_notes(head, content_type), xml
 
 
-def _apply(orders: OrderService, command: OrderCommand, expected_body: str) -> list[Note]:
+def _refusal(message_id: int, command: OrderCommand, expected_body: str) -> MessageResult | None:
+    """The error for a message that cannot be applied whatever the orders say, if it is one."""
     if isinstance(command, InvalidMessage):
-        raise Rejection(
+        return MessageResult(
+            message_id,
+            Severity.ERROR,
             command.code,
             command.description,
-            amazon_order_id=command.amazon_order_id,
-            amazon_order_item_code=command.amazon_order_item_code,
+            command.amazon_order_id,
+            command.amazon_order_item_code,
         )
-    if isinstance(command, Acknowledgement) and expected_body == "OrderAcknowledgement":
-        return orders.acknowledge(command)
-    if isinstance(command, Adjustment) and expected_body == "OrderAdjustment":
-        return orders.adjust(command)
-    if isinstance(command, Fulfillment) and expected_body == "OrderFulfillment":
-        return orders.fulfill(command)
-    raise Rejection(
+    if _BODIES.get(type(command)) == expected_body:
+        return None
+    return MessageResult(
+        message_id,
+        Severity.ERROR,
         ResultCode.WRONG_MESSAGE_TYPE,
         "We are unable to process the XML feed because one or more items are invalid: "
         f"this feed type takes {expected_body} messages, not {_body_name(command)}.",
     )
 
 
+def _apply(orders: OrderService, command: OrderCommand) -> list[Note]:
+    """Apply a command that _refusal let through."""
+    if isinstance(command, Acknowledgement):
+        return orders.acknowledge(command)
+    if isinstance(command, Adjustment):
+        return orders.adjust(command)
+    if isinstance(command, Fulfillment):
+        return orders.fulfill(command)
+    raise AssertionError(f"{type(command).__name__} reached _apply")
+
+
+_BODIES: dict[type, str] = {
+    Acknowledgement: "OrderAcknowledgement",
+    Adjustment: "OrderAdjustment",
+    Fulfillment: "OrderFulfillment",
+}
+
+
 def _body_name(command: OrderCommand) -> str:
     if isinstance(command, UnsupportedMessage):
         return command.body
-    if isinstance(command, InvalidMessage):
-        return "an unreadable message"
-    return {
-        Acknowledgement: "OrderAcknowledgement",
-        Adjustment: "OrderAdjustment",
-        Fulfillment: "OrderFulfillment",
-    }[type(command)]
+    return _BODIES[type(command)]

@@ -16,7 +16,7 @@ from feedsvc.orders.models import (
     RefundComponent,
     Shipment,
 )
-from feedsvc.orders.types import OrderStatus
+from feedsvc.orders.types import OrderStatus, RefundState
 
 
 class OrderRepository:
@@ -48,6 +48,9 @@ class OrderRepository:
 
     def merchant_order_id_owner(self, seller_pk: int, merchant_order_id: str) -> Order | None:
         return self.for_seller(seller_pk, merchant_order_id=merchant_order_id)
+
+    def assign_merchant_order_id(self, order: Order, merchant_order_id: str) -> None:
+        order.merchant_order_id = merchant_order_id
 
     def unshipped_before(self, ship_by: datetime) -> Sequence[Order]:
         """Orders with units still to ship whose ship-by date is before ``ship_by``, locked."""
@@ -112,6 +115,13 @@ class OrderRepository:
     def refunds(self, order_id: int) -> Sequence[Refund]:
         query = select(Refund).where(Refund.order_id == order_id).order_by(Refund.id)
         return self._session.scalars(query).all()
+
+    def pending_refunds(self, order_id: int) -> Sequence[Refund]:
+        """The order's refunds held until it ships."""
+        query = select(Refund).where(
+            Refund.order_id == order_id, Refund.state == RefundState.PENDING
+        )
+        return self._session.scalars(query.order_by(Refund.id)).all()
 
     def notifications(self, seller_pk: int) -> Sequence[BuyerNotification]:
         query = select(BuyerNotification).where(BuyerNotification.seller_pk == seller_pk)

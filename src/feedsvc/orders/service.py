@@ -35,6 +35,16 @@ class OrderService:
         self._submission_id = feed_submission_id
         self._source = source
 
+    def with_repository(self, repository: OrderRepository) -> OrderService:
+        """The same service over another repository (a preloaded batch, say)."""
+        return OrderService(
+            repository,
+            self._clock,
+            seller_pk=self._seller_pk,
+            feed_submission_id=self._submission_id,
+            source=self._source,
+        )
+
     def acknowledge(self, command: Acknowledgement, *, memo: str | None = None) -> list[Note]:
         """Record merchant ids; with ``Failure``, cancel the order or the listed items."""
         order = self._order(amazon_order_id=command.amazon_order_id)
@@ -201,7 +211,7 @@ class OrderService:
                 f"{owner.amazon_order_id}.",
                 amazon_order_id=order.amazon_order_id,
             )
-        order.merchant_order_id = merchant_order_id
+        self._orders.assign_merchant_order_id(order, merchant_order_id)
 
     def _assign_merchant_item_id(self, order: Order, item: OrderItem, merchant_id: str) -> None:
         for other in order.items:

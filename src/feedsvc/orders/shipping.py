@@ -69,8 +69,7 @@ def ship_lines(
     for line, quantity in zip(lines, quantities, strict=True):
         line.item.ship_units(quantity)
     repository.add(shipment)
-    for refund in repository.refunds(order.id):
-        if refund.state == RefundState.PENDING:
-            refund.state = RefundState.APPLIED
+    for refund in repository.pending_refunds(order.id):
+        refund.state = RefundState.APPLIED
     order.refresh_status()
     return shipment

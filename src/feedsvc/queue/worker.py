@@ -19,7 +19,7 @@ from feedsvc.db.engine import transaction
 from feedsvc.faults.models import FaultKind
 from feedsvc.faults.repository import FaultRepository
 from feedsvc.feeds import reporting
-from feedsvc.feeds.processing import process_submission
+from feedsvc.feeds.processing import BATCH_MESSAGES, process_submission
 from feedsvc.feeds.repository import FeedRepository
 from feedsvc.feeds.types import FeedProcessingStatus
 from feedsvc.metrics import Metrics
@@ -32,6 +32,10 @@ from feedsvc.reports.results import MessageResult, ProcessingSummary, ResultCode
 log = logging.getLogger(__name__)
 
 
+# On SQLite, a feed's processing holds the one write lock between checkpoints. Once it has
+# worked this long since its last pause, it steps aside for CHECKPOINT_PAUSE_SECONDS so
+# that waiting writers (SubmitFeed, other workers) get the lock.
+CHECKPOINT_SLICE_SECONDS = 0.5
 CHECKPOINT_PAUSE_SECONDS = 0.05
 
 
@@ -54,7 +58,11 @@ class Worker:
         auto_cancel: AutoCancelRule = AutoCancelRule.THIRTY_DAYS,
         auto_cancel_interval: float = 60.0,
         metrics: Metrics | None = None,
+        batch_messages: int = BATCH_MESSAGES,
+        batched: bool = True,
     ) -> None:
+        """``batch_messages`` and ``batched`` are process_submission's ``batch`` and
+        ``batched`` (tests compare the batched path with the message-at-a-time one)."""
         self._sessions = sessions
         self._clock = clock
         self._wall = SystemClock()
@@ -69,6 +77,9 @@ class Worker:
         self._next_sweep = 0.0
         self._metrics = metrics
         self._signalled = False
+        self._slice_started = time.monotonic()
+        self._batch_messages = batch_messages
+        self._batched = batched
 
     @classmethod
     def from_settings(
@@ -141,6 +152,7 @@ class Worker:
                     jobs = JobRepository(session)
                     if not jobs.holds_lease(job_id, self.worker_id):
                         return True  # the lease ran out and another worker took the job
+                    self._slice_started = time.monotonic()
                     self._execute(
                         session,
                         kind,
@@ -200,10 +212,12 @@ class Worker:
         if not JobRepository(session).renew(job_id, self.worker_id, until=until):
             raise LeaseLost(job_id)
         session.commit()
-        if session.get_bind().dialect.name == "sqlite":
-            # SQLite has one writer: step aside so waiting requests get the lock between
-            # batches instead of waiting for the whole feed.
+        held = time.monotonic() - self._slice_started
+        if session.get_bind().dialect.name == "sqlite" and held >= CHECKPOINT_SLICE_SECONDS:
+            # SQLite has one writer: step aside so waiting requests get the lock during a
+            # long feed instead of after it.
             time.sleep(CHECKPOINT_PAUSE_SECONDS)
+            self._slice_started = time.monotonic()
 
     def _execute(
         self,
@@ -216,7 +230,12 @@ class Worker:
         if kind == JobKind.PROCESS_FEED and submission_id is not None:
             started = time.perf_counter()
             feed = process_submission(
-                session, submission_id=submission_id, clock=self._clock, checkpoint=checkpoint
+                session,
+                submission_id=submission_id,
+                clock=self._clock,
+                checkpoint=checkpoint,
+                batch=self._batch_messages,
+                batched=self._batched,
             )
             if feed is not None and self._metrics is not None:
                 elapsed = time.perf_counter() - started

@@ -1,0 +1,134 @@
+"""PreloadedOrderRepository answers as the plain repository would, as the batch changes."""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+
+from feedsvc.accounts.repository import SellerRepository
+from feedsvc.orders.commands import Acknowledgement, AdjustedItem, Adjustment, AmountComponent
+from feedsvc.orders.models import Refund, RefundComponent
+from feedsvc.orders.preload import PreloadedOrderRepository
+from feedsvc.orders.repository import OrderRepository
+from feedsvc.orders.types import RefundState
+from tests.orders.conftest import NOW, World
+from tests.support import item_payload
+
+
+def _seller_pk(world: World) -> int:
+    seller = SellerRepository(world.db).by_seller_id(world.seller.seller_id)
+    assert seller is not None
+    return seller.id
+
+
+def _refund(order_id: int, item_id: int, seller_pk: int, *, state: str, key: str) -> Refund:
+    return Refund(
+        seller_pk=seller_pk,
+        order_id=order_id,
+        item_id=item_id,
+        reason="CustomerReturn",
+        merchant_adjustment_item_id=key,
+        state=state,
+        created_at=NOW,
+        components=[RefundComponent(component="Principal", amount=500)],
+    )
+
+
+def _adjustment(order_id: str, code: str, key: str) -> Adjustment:
+    return Adjustment(
+        amazon_order_id=order_id,
+        items=(
+            AdjustedItem(
+                reason="CustomerReturn",
+                amazon_order_item_code=code,
+                merchant_adjustment_item_id=key,
+                price_components=(AmountComponent("Principal", 500, "USD"),),
+            ),
+        ),
+    )
+
+
+def _statements(world: World) -> list[str]:
+    """Every statement the session sends from now on."""
+    sent: list[str] = []
+
+    def record(_conn: Connection, _cursor: object, statement: str, *_args: object) -> None:
+        sent.append(statement)
+
+    event.listen(world.db.get_bind(), "before_cursor_execute", record)
+    return sent
+
+
+def test_lookups_come_from_the_preload_without_queries(world: World) -> None:
+    seller_pk = _seller_pk(world)
+    shipped = world.order(item_payload(quantity=2, quantity_shipped=2))
+    other = world.order(item_payload(), merchant_order_id="MO-OTHER")
+    code = shipped.items[0].amazon_order_item_code
+    commands = [
+        _adjustment(shipped.amazon_order_id, code, "K-1"),
+        Adjustment(merchant_order_id="MO-OTHER", items=()),
+        _adjustment("999-0000000-0000000", code, "K-2"),
+    ]
+    plain = OrderRepository(world.db)
+    order = plain.for_seller(seller_pk, amazon_order_id=shipped.amazon_order_id)
+    assert order is not None
+    plain.add(_refund(order.id, order.items[0].id, seller_pk, state="Applied", key="K-1"))
+    plain.flush()
+
+    preloaded = PreloadedOrderRepository.for_commands(world.db, seller_pk, commands)
+    sent = _statements(world)
+    found = preloaded.for_seller(seller_pk, amazon_order_id=shipped.amazon_order_id)
+    assert found is order
+    assert preloaded.for_seller(seller_pk, merchant_order_id="MO-OTHER") is not None
+    assert preloaded.for_seller(seller_pk, amazon_order_id="999-0000000-0000000") is None
+    assert preloaded.refunded_by_component(order.items[0].id) == {"Principal": 500}
+    assert preloaded.adjustment_id_used(seller_pk, "K-1")
+    assert not preloaded.adjustment_id_used(seller_pk, "K-2")
+    assert sent == []
+    # A key the batch did not name is still answered, by a query.
+    assert preloaded.for_seller(seller_pk, amazon_order_id=other.amazon_order_id) is not None
+    assert len(sent) >= 1
+
+
+def test_refunds_added_by_the_batch_count_at_once(world: World) -> None:
+    seller_pk = _seller_pk(world)
+    view = world.order(item_payload(quantity=2))  # unshipped: refunds are held pending
+    code = view.items[0].amazon_order_item_code
+    plain = OrderRepository(world.db)
+    order = plain.for_seller(seller_pk, amazon_order_id=view.amazon_order_id)
+    assert order is not None
+    item_id = order.items[0].id
+    earlier = _refund(order.id, item_id, seller_pk, state=RefundState.PENDING, key="K-0")
+    plain.add(earlier)
+    plain.flush()
+
+    preloaded = PreloadedOrderRepository.for_commands(
+        world.db, seller_pk, [_adjustment(view.amazon_order_id, code, "K-3")]
+    )
+    assert preloaded.pending_refunds(order.id) == [earlier]  # loaded on first use
+    later = _refund(order.id, item_id, seller_pk, state=RefundState.PENDING, key="K-3")
+    preloaded.add(later)
+    assert preloaded.refunded_by_component(item_id) == {"Principal": 1000}
+    assert preloaded.adjustment_id_used(seller_pk, "K-3")
+    assert preloaded.pending_refunds(order.id) == [earlier, later]
+    earlier.state = RefundState.APPLIED
+    assert preloaded.pending_refunds(order.id) == [later]
+
+
+def test_merchant_order_ids_follow_assignments(world: World) -> None:
+    seller_pk = _seller_pk(world)
+    first = world.order(item_payload(), merchant_order_id="MO-1")
+    second = world.order(item_payload())
+    commands = [
+        Acknowledgement(first.amazon_order_id, "Success", merchant_order_id="MO-2"),
+        Acknowledgement(second.amazon_order_id, "Success", merchant_order_id="MO-1"),
+    ]
+    preloaded = PreloadedOrderRepository.for_commands(world.db, seller_pk, commands)
+    order = preloaded.for_seller(seller_pk, amazon_order_id=first.amazon_order_id)
+    assert order is not None
+    assert preloaded.merchant_order_id_owner(seller_pk, "MO-1") is order
+    assert preloaded.merchant_order_id_owner(seller_pk, "MO-2") is None
+
+    preloaded.assign_merchant_order_id(order, "MO-2")
+    assert preloaded.merchant_order_id_owner(seller_pk, "MO-1") is None
+    assert preloaded.merchant_order_id_owner(seller_pk, "MO-2") is order
