@@ -26,7 +26,7 @@ class Seller(Base):
     send_result_content_md5: Mapped[bool] = mapped_column(Boolean, default=True)
 
     credentials: Mapped[list[MwsCredential]] = relationship(
-        back_populates="seller", lazy="selectin", order_by="MwsCredential.created_at"
+        back_populates="seller", order_by="MwsCredential.created_at"
     )
 
 

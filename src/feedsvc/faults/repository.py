@@ -26,6 +26,17 @@ class FaultRepository:
     def clear(self, seller_pk: int) -> None:
         self._session.execute(delete(Fault).where(Fault.seller_pk == seller_pk))
 
+    def armed(
+        self, seller_pk: int, kinds: Sequence[FaultKind], *, operation: str | None = None
+    ) -> bool:
+        """Whether consume() would fire a fault now (read without locking)."""
+        query = select(Fault.id).where(
+            Fault.seller_pk == seller_pk, Fault.kind.in_(kinds), Fault.remaining > 0
+        )
+        if operation is not None:
+            query = query.where(Fault.operation == operation)
+        return self._session.scalar(query.limit(1)) is not None
+
     def consume(
         self, seller_pk: int, kinds: Sequence[FaultKind], *, operation: str | None = None
     ) -> Fault | None:

@@ -58,6 +58,7 @@ class FeedBody:
 def store(session: Session, submission_id: int, body: FeedBody) -> None:
     """Write the body as pieces of at most PIECE_BYTES."""
     source = body.open()
+    many = body.size > PIECE_BYTES
     seq = 0
     while True:
         piece = source.read(PIECE_BYTES)
@@ -65,8 +66,9 @@ def store(session: Session, submission_id: int, body: FeedBody) -> None:
             break
         document = FeedDocument(submission_id=submission_id, seq=seq, content=piece)
         session.add(document)
-        session.flush()
-        session.expunge(document)  # do not keep every piece in memory
+        if many:  # a one-piece feed is written with the rest of the transaction
+            session.flush()
+            session.expunge(document)  # do not keep every piece in memory
         seq += 1
 
 

@@ -138,6 +138,10 @@ ACTIONS: dict[str, Callable[[MwsCall], Answer]] = {
     "CancelFeedSubmissions": cancel_feed_submissions,
     "GetFeedSubmissionResult": get_feed_submission_result,
 }
+# Actions that change nothing (GetFeedSubmissionResult may fire a wrong-checksum fault).
+READ_ONLY_ACTIONS = frozenset(
+    {"GetFeedSubmissionList", "GetFeedSubmissionListByNextToken", "GetFeedSubmissionCount"}
+)
 
 
 def submission_info(submission: FeedSubmission) -> Node:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from feedsvc.clock import Clock, SystemClock
-from feedsvc.db.engine import transaction
+from feedsvc.db.engine import read_transaction, transaction
 from feedsvc.errors import (
     InternalError,
     InvalidAction,
@@ -26,7 +26,7 @@ from feedsvc.feeds.documents import FeedBody
 from feedsvc.feeds.service import IN_MEMORY_BYTES, FeedService
 from feedsvc.logs import REQUEST_ID
 from feedsvc.metrics import Metrics
-from feedsvc.mws.actions import ACTIONS, MwsCall, RawAnswer
+from feedsvc.mws.actions import ACTIONS, READ_ONLY_ACTIONS, MwsCall, RawAnswer
 from feedsvc.mws.auth import authenticate
 from feedsvc.mws.guards import (
     injected_error,
@@ -38,7 +38,7 @@ from feedsvc.mws.params import Params, parse_query
 from feedsvc.mws.serializer import render_error, render_ping, render_result
 from feedsvc.mws.signature import RequestTarget
 from feedsvc.throttling.policy import Decision
-from feedsvc.throttling.service import admit
+from feedsvc.throttling.service import admit, throttled
 from feedsvc.xml.schemas import SchemaRegistry
 
 log = logging.getLogger(__name__)
@@ -220,20 +220,28 @@ class MwsApi:
                 raise InvalidParameterValue(
                     f"Version {version} is not supported; the Feeds API version is {API_VERSION}."
                 )
-            # Quotas and faults are spent in their own transaction: a request that fails
+            # Authentication only reads. Quotas and faults, when the seller has any to
+            # spend, are spent in a transaction of their own: a request that fails
             # afterwards still counted, as it did at Amazon.
-            with transaction(self._sessions) as session:
-                now = self._wall_clock.now()
+            now = self._wall_clock.now()
+            with read_transaction(self._sessions) as session:
                 target = request.target if self._verify_signatures else None
                 seller = authenticate(session, params, target=target, now=now)
-                quota = admit(session, seller, action_name, now=now)
-                fault = FaultRepository(session).consume(
+                spends = throttled(seller, action_name) or FaultRepository(session).armed(
                     seller.id, ERROR_FAULTS, operation=action_name
                 )
+            fault = None
+            if spends:
+                with transaction(self._sessions) as session:
+                    quota = admit(session, seller, action_name, now=now)
+                    fault = FaultRepository(session).consume(
+                        seller.id, ERROR_FAULTS, operation=action_name
+                    )
             refuse_when_spent(quota, action_name)
             if fault is not None:
                 raise injected_error(fault, action_name, quota)
-            with transaction(self._sessions) as session:
+            unit = read_transaction if action_name in READ_ONLY_ACTIONS else transaction
+            with unit(self._sessions) as session:
                 call = MwsCall(
                     params=params,
                     feed=request.feed,

@@ -18,6 +18,11 @@ from feedsvc.throttling.policy import (
 from feedsvc.throttling.repository import QuotaRepository
 
 
+def throttled(seller: Seller, operation: str) -> bool:
+    """Whether admit() has a quota to spend for this request."""
+    return operation in FEEDS_QUOTAS and seller.throttling_mode != ThrottlingMode.OFF
+
+
 def admit(session: Session, seller: Seller, operation: str, *, now: datetime) -> Decision | None:
     """Spend one request of ``operation``; None when throttling is off for the seller."""
     quota = FEEDS_QUOTAS.get(operation)
