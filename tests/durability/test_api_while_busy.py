@@ -21,9 +21,9 @@ from tests.durability.conftest import (
 
 pytestmark = pytest.mark.e2e
 
-# A feed that takes several seconds to apply: ~5 s on SQLite here; PostgreSQL (one round
-# trip per statement) takes about as long for half as many messages.
-ORDERS = 300 if ON_SQLITE else 150
+# A feed that takes a few seconds to apply: ~3 s on SQLite here, about as long on
+# PostgreSQL (more round trips per message) with half as many messages.
+ORDERS = 600 if ON_SQLITE else 300
 ITEMS_PER_ORDER = 10
 MESSAGES = ORDERS * ITEMS_PER_ORDER
 ANSWER_WITHIN = 2.0
