@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -13,6 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 BUSY_TIMEOUT_SECONDS = 30.0
 # Execution option: this connection's transaction only reads.
 READ_ONLY = "feedsvc_read_only"
+_HOLDS_WRITER = "feedsvc_holds_writer"
+# Each SQLite engine's lock for the threads of this process that write.
+_WRITERS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -44,10 +49,59 @@ def _configure_sqlite(engine: Engine) -> None:
     # IMMEDIATE takes the write lock up front, so a transaction that reads and
     # then writes never fails half-way with "database is locked". A read-only
     # transaction (read_transaction) begins DEFERRED and never waits for writers.
+    #
+    # Threads of this process that want to write queue on a lock of their own
+    # first: SQLite's busy handler polls with growing sleeps (up to 100 ms), so
+    # threads waiting on it leave the database idle and answer late; a thread
+    # waiting on the lock starts the moment the writer before it is done. Other
+    # processes still meet SQLite's busy handler.
+    writer = threading.Lock()
+    _WRITERS[engine] = writer
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        read_only = connection.get_execution_options().get(READ_ONLY)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+            return
+        # Bounded by the busy timeout: should the lock ever be left held, writers
+        # fall back to SQLite's own waiting instead of hanging.
+        held = writer.acquire(timeout=BUSY_TIMEOUT_SECONDS)
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if held:
+                writer.release()
+            raise
+        connection.info[_HOLDS_WRITER] = held
+
+    # SQLAlchemy fires these before it commits or rolls back: end the transaction
+    # here, then release the lock (the driver's own commit or rollback that follows
+    # finds no transaction left and does nothing).
+    @event.listens_for(engine, "commit")
+    def _on_commit(connection: Any) -> None:
+        _end(connection, commit=True)
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(connection: Any) -> None:
+        _end(connection, commit=False)
+
+    def _end(connection: Any, *, commit: bool) -> None:
+        held = connection.info.pop(_HOLDS_WRITER, False)
+        try:
+            dbapi_connection = connection.connection.dbapi_connection
+            if dbapi_connection is not None and dbapi_connection.in_transaction:
+                if commit:
+                    dbapi_connection.commit()
+                else:
+                    dbapi_connection.rollback()
+        finally:
+            if held:
+                writer.release()
+
+
+def writer_lock(engine: Engine) -> threading.Lock | None:
+    """The lock this process's SQLite writers queue on (None for other databases)."""
+    return _WRITERS.get(engine)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

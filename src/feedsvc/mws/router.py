@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from feedsvc.accounts.models import Seller
 from feedsvc.clock import Clock, SystemClock
 from feedsvc.db.engine import read_transaction, transaction
 from feedsvc.errors import (
@@ -26,7 +27,7 @@ from feedsvc.feeds.documents import FeedBody
 from feedsvc.feeds.service import IN_MEMORY_BYTES, FeedService
 from feedsvc.logs import REQUEST_ID
 from feedsvc.metrics import Metrics
-from feedsvc.mws.actions import ACTIONS, READ_ONLY_ACTIONS, MwsCall, RawAnswer
+from feedsvc.mws.actions import ACTIONS, READ_ONLY_ACTIONS, Answer, MwsCall, RawAnswer
 from feedsvc.mws.auth import authenticate
 from feedsvc.mws.guards import (
     injected_error,
@@ -220,44 +221,32 @@ class MwsApi:
                 raise InvalidParameterValue(
                     f"Version {version} is not supported; the Feeds API version is {API_VERSION}."
                 )
-            # Authentication only reads. Quotas and faults, when the seller has any to
-            # spend, are spent in a transaction of their own: a request that fails
-            # afterwards still counted, as it did at Amazon.
+            # One transaction authenticates and runs the action, unless the seller has
+            # quotas or faults to spend: those are spent in a transaction of their own
+            # first, so that a request that fails afterwards still counted, as it did at
+            # Amazon (the action then runs in a third).
             now = self._wall_clock.now()
-            with read_transaction(self._sessions) as session:
-                target = request.target if self._verify_signatures else None
+            target = request.target if self._verify_signatures else None
+            unit = read_transaction if action_name in READ_ONLY_ACTIONS else transaction
+            answer: Answer | None = None
+            with unit(self._sessions) as session:
                 seller = authenticate(session, params, target=target, now=now)
                 spends = throttled(seller, action_name) or FaultRepository(session).armed(
                     seller.id, ERROR_FAULTS, operation=action_name
                 )
-            fault = None
-            if spends:
+                if not spends:
+                    answer = self._run(session, action, request, seller)
+            if answer is None:
                 with transaction(self._sessions) as session:
                     quota = admit(session, seller, action_name, now=now)
                     fault = FaultRepository(session).consume(
                         seller.id, ERROR_FAULTS, operation=action_name
                     )
-            refuse_when_spent(quota, action_name)
-            if fault is not None:
-                raise injected_error(fault, action_name, quota)
-            unit = read_transaction if action_name in READ_ONLY_ACTIONS else transaction
-            with unit(self._sessions) as session:
-                call = MwsCall(
-                    params=params,
-                    feed=request.feed,
-                    headers=request.headers,
-                    seller=seller,
-                    feeds=FeedService(
-                        session,
-                        clock=self._clock,
-                        schemas=self._schemas,
-                        in_memory_bytes=self._in_memory_bytes,
-                    ),
-                    now=self._clock.now(),
-                )
-                answer = action(call)
-                if isinstance(answer, RawAnswer):
-                    answer = result_checksum(session, seller, answer)
+                refuse_when_spent(quota, action_name)
+                if fault is not None:
+                    raise injected_error(fault, action_name, quota)
+                with unit(self._sessions) as session:
+                    answer = self._run(session, action, request, seller)
         except MwsError as error:
             return self._error(error, request_id, quota)
         except Exception:
@@ -273,6 +262,31 @@ class MwsApi:
             return self._stamp(Response(answer.content, headers=headers), request_id, quota)
         body = render_result(action_name, answer.result, request_id)
         return self._xml(body, request_id, quota=quota)
+
+    def _run(
+        self,
+        session: Session,
+        action: Callable[[MwsCall], Answer],
+        request: MwsRequest,
+        seller: Seller,
+    ) -> Answer:
+        call = MwsCall(
+            params=request.params,
+            feed=request.feed,
+            headers=request.headers,
+            seller=seller,
+            feeds=FeedService(
+                session,
+                clock=self._clock,
+                schemas=self._schemas,
+                in_memory_bytes=self._in_memory_bytes,
+            ),
+            now=self._clock.now(),
+        )
+        answer = action(call)
+        if isinstance(answer, RawAnswer):
+            answer = result_checksum(session, seller, answer)
+        return answer
 
     def error_response(self, error: MwsError) -> Response:
         """An ErrorResponse for failures outside an action (unknown paths)."""
