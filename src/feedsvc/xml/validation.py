@@ -97,12 +97,9 @@ def validate_xml_stream(
         encoding = parsing_encoding(head, content_type)
     except UnsupportedCharset as exc:
         return FeedCheck([_charset_problem(exc)], messages=0)
-    if _declares_doctype(stream, encoding):
-        problem = FeedProblem(
-            0, ResultCode.XML_INVALID, "XML Parsing Fatal Error: DOCTYPE declarations are not "
-            "accepted in feeds"
-        )  # fmt: skip
-        return FeedCheck([problem], messages=0)
+    refused = _prolog_problem(stream, encoding, head)
+    if refused is not None:
+        return refused
     stream.seek(0)
     etree.clear_error_log()  # the streaming parser reports through the thread's global log
     messages = 0
@@ -142,8 +139,12 @@ def validate_xml_stream(
     return FeedCheck([], messages=messages)
 
 
-def _declares_doctype(stream: IO[bytes], encoding: str | None) -> bool:
-    """Whether the prolog holds a DOCTYPE (read up to the root's start tag only)."""
+def _prolog_problem(stream: IO[bytes], encoding: str | None, head: bytes) -> FeedCheck | None:
+    """Read up to the root's start tag without resolving entities: a DOCTYPE there, or a
+    syntax error, refuses the document before the validating pass (which resolves
+    entities) reads it. Entities can only be declared in a DOCTYPE, so that pass never
+    meets one; and libxml2 must never validate a document whose entities it refused to
+    expand (an entity bomb crashed lxml 6.2 there)."""
     stream.seek(0)
     events = etree.iterparse(
         stream,
@@ -155,10 +156,18 @@ def _declares_doctype(stream: IO[bytes], encoding: str | None) -> bool:
     )
     try:
         _event, root = next(events)
-    except (StopIteration, etree.XMLSyntaxError):
-        return False  # the validating pass reports what is wrong
+    except StopIteration:
+        return None  # no element at all: the validating pass says so
+    except etree.XMLSyntaxError as exc:
+        return FeedCheck([_syntax_problem(exc, encoding or document_encoding(head))], 0)
     docinfo = root.getroottree().docinfo
-    return bool(docinfo.doctype) or docinfo.internalDTD is not None
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        problem = FeedProblem(
+            0, ResultCode.XML_INVALID, "XML Parsing Fatal Error: DOCTYPE declarations are not "
+            "accepted in feeds"
+        )  # fmt: skip
+        return FeedCheck([problem], messages=0)
+    return None
 
 
 def release(message: etree._Element) -> None:
