@@ -94,6 +94,8 @@ def create_app(
         metrics=metrics,
         in_memory_validation_bytes=settings.in_memory_validation_bytes,
     )
+    # The MWS routes first: every MWS request matches them without trying the admin API's.
+    app.include_router(mws.router())
     app.include_router(admin_router)
 
     @app.get("/health", tags=["operations"])
@@ -111,8 +113,6 @@ def create_app(
     def prometheus() -> PlainTextResponse:
         """Prometheus metrics of this process, and the queue as the database sees it."""
         return PlainTextResponse(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
-
-    app.include_router(mws.router())
 
     @app.exception_handler(AdminError)
     async def _admin_error(_request: Request, error: AdminError) -> Response:

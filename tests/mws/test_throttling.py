@@ -122,6 +122,19 @@ def test_injected_errors_fire_the_requested_number_of_times(
     assert mws.call("GetFeedSubmissionList").status_code == 200
 
 
+def test_an_injected_error_fires_only_for_its_seller(mws: Mws, admin: Admin) -> None:
+    other = Mws(mws.client, admin.seller(), mws.app)
+    arm(
+        admin,
+        other.seller,
+        "errors",
+        {"operation": "GetFeedSubmissionCount", "error": "InternalError", "count": 1},
+    )
+    assert mws.call("GetFeedSubmissionCount").status_code == 200
+    assert other.call("GetFeedSubmissionCount").status_code == 500
+    assert other.call("GetFeedSubmissionCount").status_code == 200
+
+
 def test_feed_hold_keeps_a_feed_in_progress(mws: Mws, admin: Admin) -> None:
     while mws.app.state.worker.run_once():  # the queue is shared: drain other tests' feeds
         pass

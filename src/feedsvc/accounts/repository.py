@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedsvc.accounts.models import MwsAuthGrant, MwsCredential, Seller
-
-# Asked on every MWS request: built once.
-_BY_SELLER_ID = select(Seller).where(Seller.seller_id == bindparam("seller_id"))
 
 
 class SellerRepository:
@@ -21,7 +18,7 @@ class SellerRepository:
         return self._session.get(Seller, seller_pk)
 
     def by_seller_id(self, seller_id: str) -> Seller | None:
-        return self._session.scalar(_BY_SELLER_ID, {"seller_id": seller_id})
+        return self._session.scalar(select(Seller).where(Seller.seller_id == seller_id))
 
     def credential(self, access_key_id: str) -> MwsCredential | None:
         return self._session.get(MwsCredential, access_key_id)

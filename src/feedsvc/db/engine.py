@@ -60,14 +60,16 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        # Straight to the driver: BEGIN needs none of SQLAlchemy's statement handling.
+        dbapi_connection = connection.connection.dbapi_connection
         if connection.get_execution_options().get(READ_ONLY):
-            connection.exec_driver_sql("BEGIN")
+            dbapi_connection.execute("BEGIN")
             return
         # Bounded by the busy timeout: should the lock ever be left held, writers
         # fall back to SQLite's own waiting instead of hanging.
         held = writer.acquire(timeout=BUSY_TIMEOUT_SECONDS)
         try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            dbapi_connection.execute("BEGIN IMMEDIATE")
         except BaseException:
             if held:
                 writer.release()

@@ -4,21 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from feedsvc.faults.models import Fault, FaultKind
-
-_ARMED = (
-    select(Fault.id)
-    .where(
-        Fault.seller_pk == bindparam("seller_pk"),
-        Fault.kind.in_(bindparam("kinds", expanding=True)),
-        Fault.remaining > 0,
-        Fault.operation == bindparam("operation"),
-    )
-    .limit(1)
-)
 
 
 class FaultRepository:
@@ -36,15 +25,6 @@ class FaultRepository:
 
     def clear(self, seller_pk: int) -> None:
         self._session.execute(delete(Fault).where(Fault.seller_pk == seller_pk))
-
-    def armed(self, seller_pk: int, kinds: Sequence[FaultKind], *, operation: str) -> bool:
-        """Whether consume() would fire a fault for ``operation`` now (read, not locked).
-
-        Asked on every MWS request, so the statement is built once."""
-        found = self._session.scalar(
-            _ARMED, {"seller_pk": seller_pk, "kinds": list(kinds), "operation": operation}
-        )
-        return found is not None
 
     def consume(
         self, seller_pk: int, kinds: Sequence[FaultKind], *, operation: str | None = None

@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 PIECE_BYTES = 1024 * 1024
 SPOOL_BYTES = 8 * 1024 * 1024
+_STORE_PIECE = insert(FeedDocument)
 
 
 class FeedBody:
@@ -55,20 +56,17 @@ class FeedBody:
         self._file.close()
 
 
-def store(session: Session, submission_id: int, body: FeedBody) -> None:
-    """Write the body as pieces of at most PIECE_BYTES."""
+def store(connection: Connection, submission_id: int, body: FeedBody) -> None:
+    """Write the body as pieces of at most PIECE_BYTES, one INSERT each (none is kept)."""
     source = body.open()
-    many = body.size > PIECE_BYTES
     seq = 0
     while True:
         piece = source.read(PIECE_BYTES)
         if not piece and seq:
             break
-        document = FeedDocument(submission_id=submission_id, seq=seq, content=piece)
-        session.add(document)
-        if many:  # a one-piece feed is written with the rest of the transaction
-            session.flush()
-            session.expunge(document)  # do not keep every piece in memory
+        connection.execute(
+            _STORE_PIECE, {"submission_id": submission_id, "seq": seq, "content": piece}
+        )
         seq += 1
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from feedsvc.feeds.documents import PIECE_BYTES, FeedBody, StoredFeed, store
@@ -17,6 +17,7 @@ from feedsvc.feeds.types import FeedProcessingStatus
 from feedsvc.reports.results import MessageResult, ResultCode, Severity
 
 Q = TypeVar("Q", bound=Select[Any])
+_ADD = insert(FeedSubmission).returning(FeedSubmission.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,11 +37,36 @@ class FeedRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def add(self, submission: FeedSubmission, body: FeedBody) -> FeedSubmission:
-        self._session.add(submission)
-        self._session.flush()
-        store(self._session, submission.id, body)
-        return submission
+    def add(
+        self,
+        *,
+        seller_pk: int,
+        feed_type: str,
+        content_type: str,
+        content_md5: str,
+        marketplace_ids: Sequence[str],
+        submitted_at: datetime,
+        body: FeedBody,
+    ) -> int:
+        """Store a new submission and its feed document; its id (Core INSERTs: every
+        SubmitFeed pays for this, and nothing needs the rows as objects)."""
+        connection = self._session.connection()
+        submission_id: int = connection.execute(
+            _ADD,
+            {
+                "seller_pk": seller_pk,
+                "feed_type": feed_type,
+                "status": FeedProcessingStatus.SUBMITTED,
+                "content_type": content_type,
+                "content_md5": content_md5,
+                "size": body.size,
+                "marketplace_ids": list(marketplace_ids),
+                "submitted_at": submitted_at,
+                "messages_done": 0,
+            },
+        ).scalar_one()
+        store(connection, submission_id, body)
+        return submission_id
 
     def get(self, submission_id: int) -> FeedSubmission | None:
         return self._session.get(FeedSubmission, submission_id)

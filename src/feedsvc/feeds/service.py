@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from feedsvc.accounts.models import Seller
+from feedsvc.accounts.types import SellerAccount
 from feedsvc.clock import Clock, SystemClock
 from feedsvc.errors import (
     FeedCanceled,
@@ -21,7 +21,14 @@ from feedsvc.feeds import reporting
 from feedsvc.feeds.documents import FeedBody
 from feedsvc.feeds.models import FeedSubmission, ProcessingReportDocument
 from feedsvc.feeds.repository import FeedRepository, SubmissionFilter
-from feedsvc.feeds.types import SUPPORTED_FEED_TYPES, FeedFormat, FeedProcessingStatus, FeedType
+from feedsvc.feeds.types import (
+    SUPPORTED_FEED_TYPES,
+    FeedFormat,
+    FeedProcessingStatus,
+    FeedType,
+    QueuedSubmission,
+    SubmissionStatus,
+)
 from feedsvc.flatfile.reader import charset_of, undecodable
 from feedsvc.flatfile.templates import read_template
 from feedsvc.queue.models import JobKind
@@ -73,7 +80,7 @@ class FeedService:
         self._schemas = schemas
         self._in_memory_bytes = in_memory_bytes
 
-    def submit(self, seller: Seller, upload: FeedUpload) -> FeedSubmission:
+    def submit(self, seller: SellerAccount, upload: FeedUpload) -> SubmissionStatus:
         """Record the feed; queue it if valid, else complete it at once with its problems."""
         feed_type = _supported(upload.feed_type)
         unknown = [m for m in upload.marketplace_ids if m not in seller.marketplace_ids]
@@ -83,34 +90,32 @@ class FeedService:
                 f"{', '.join(unknown)}; its marketplaces are {', '.join(seller.marketplace_ids)}."
             )
         now = self._clock.now()
-        submission = self._feeds.add(
-            FeedSubmission(
-                seller_pk=seller.id,
-                feed_type=feed_type,
-                status=FeedProcessingStatus.SUBMITTED,
-                content_type=upload.content_type,
-                content_md5=base64.b64encode(upload.body.md5_digest).decode("ascii"),
-                size=upload.body.size,
-                marketplace_ids=list(upload.marketplace_ids),
-                submitted_at=now,
-            ),
-            upload.body,
-        )
         refusal = self._refusal(feed_type, upload)
-        if refusal is not None:
-            summary, results = refusal
-            reporting.complete(
-                self._feeds,
-                submission,
-                merchant_identifier=seller.seller_id,
-                summary=summary,
-                results=results,
-                now=now,
-            )
-        else:
+        submission_id = self._feeds.add(
+            seller_pk=seller.id,
+            feed_type=feed_type,
+            content_type=upload.content_type,
+            content_md5=base64.b64encode(upload.body.md5_digest).decode("ascii"),
+            marketplace_ids=upload.marketplace_ids,
+            submitted_at=now,
+            body=upload.body,
+        )
+        if refusal is None:
             self._jobs.enqueue(
-                JobKind.PROCESS_FEED, submission_id=submission.id, now=self._wall_clock.now()
+                JobKind.PROCESS_FEED, submission_id=submission_id, now=self._wall_clock.now()
             )
+            return QueuedSubmission(submission_id, feed_type, submitted_at=now)
+        submission = self._feeds.get(submission_id)
+        assert submission is not None  # written just above, in this transaction
+        summary, results = refusal
+        reporting.complete(
+            self._feeds,
+            submission,
+            merchant_identifier=seller.seller_id,
+            summary=summary,
+            results=results,
+            now=now,
+        )
         return submission
 
     def _refusal(
@@ -138,23 +143,28 @@ class FeedService:
         return ProcessingSummary.rejected(check.messages), results
 
     def page(
-        self, seller: Seller, where: SubmissionFilter, *, max_count: int, before_id: int | None
+        self,
+        seller: SellerAccount,
+        where: SubmissionFilter,
+        *,
+        max_count: int,
+        before_id: int | None,
     ) -> Page:
         rows = self._feeds.page(seller.id, where, limit=max_count + 1, before_id=before_id)
         return Page(submissions=rows[:max_count], has_next=len(rows) > max_count)
 
-    def count(self, seller: Seller, where: SubmissionFilter) -> int:
+    def count(self, seller: SellerAccount, where: SubmissionFilter) -> int:
         return self._feeds.count(seller.id, where)
 
     def cancel(
-        self, seller: Seller, where: SubmissionFilter
+        self, seller: SellerAccount, where: SubmissionFilter
     ) -> tuple[int, Sequence[FeedSubmission]]:
         """Cancel matching submissions that have not started: the count, and the first 100."""
         cancelled = self._feeds.cancel_submitted(seller.id, where, now=self._clock.now())
         self._jobs.cancel_for_submissions([s.id for s in cancelled], now=self._wall_clock.now())
         return len(cancelled), cancelled[:CANCEL_LIST_LIMIT]
 
-    def get(self, seller: Seller, submission_id: int) -> FeedSubmission | None:
+    def get(self, seller: SellerAccount, submission_id: int) -> FeedSubmission | None:
         return self._feeds.for_seller(seller.id, submission_id)
 
     def result(self, submission: FeedSubmission) -> ProcessingReportDocument:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 
 class FeedType(StrEnum):
@@ -49,3 +51,32 @@ class FeedProcessingStatus(StrEnum):
     IN_SAFETY_NET = "_IN_SAFETY_NET_"
     AWAITING_ASYNCHRONOUS_REPLY = "_AWAITING_ASYNCHRONOUS_REPLY_"
     UNCONFIRMED = "_UNCONFIRMED_"
+
+
+class SubmissionStatus(Protocol):
+    """What FeedSubmissionInfo shows of a submission: a stored one, or one just queued."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def feed_type(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def submitted_at(self) -> datetime: ...
+    @property
+    def started_at(self) -> datetime | None: ...
+    @property
+    def completed_at(self) -> datetime | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedSubmission:
+    """A submission as SubmitFeed just wrote and queued it (not loaded back)."""
+
+    id: int
+    feed_type: str
+    submitted_at: datetime
+    status: str = FeedProcessingStatus.SUBMITTED
+    started_at: datetime | None = None
+    completed_at: datetime | None = None

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from feedsvc.accounts.models import Seller
+from feedsvc.accounts.types import SellerAccount
 from feedsvc.errors import (
     ContentMD5DoesNotMatch,
     ContentMD5Missing,
@@ -17,10 +17,9 @@ from feedsvc.errors import (
     MissingParameter,
 )
 from feedsvc.feeds.documents import FeedBody
-from feedsvc.feeds.models import FeedSubmission
 from feedsvc.feeds.repository import SubmissionFilter
 from feedsvc.feeds.service import FeedService, FeedUpload
-from feedsvc.feeds.types import FeedProcessingStatus
+from feedsvc.feeds.types import FeedProcessingStatus, SubmissionStatus
 from feedsvc.mws import tokens
 from feedsvc.mws.params import Params
 from feedsvc.mws.serializer import Node, timestamp
@@ -37,7 +36,7 @@ class MwsCall:
     params: Params
     feed: FeedBody | None
     headers: Mapping[str, str]
-    seller: Seller
+    seller: SellerAccount
     feeds: FeedService
     now: datetime
 
@@ -144,7 +143,7 @@ READ_ONLY_ACTIONS = frozenset(
 )
 
 
-def submission_info(submission: FeedSubmission) -> Node:
+def submission_info(submission: SubmissionStatus) -> Node:
     info: list[tuple[str, str | Node]] = [
         ("FeedSubmissionId", str(submission.id)),
         ("FeedType", submission.feed_type),

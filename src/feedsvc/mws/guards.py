@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from feedsvc.accounts.models import Seller
+from feedsvc.accounts.types import SellerAccount
 from feedsvc.errors import InternalError, MwsError, QuotaExceeded, RequestThrottled
 from feedsvc.faults.models import Fault, FaultKind
 from feedsvc.faults.repository import FaultRepository
@@ -44,7 +44,7 @@ def injected_error(fault: Fault, operation: str, quota: Decision | None) -> MwsE
     return InternalError("We encountered an internal error. Please try again.")
 
 
-def result_checksum(session: Session, seller: Seller, answer: RawAnswer) -> RawAnswer:
+def result_checksum(session: Session, seller: SellerAccount, answer: RawAnswer) -> RawAnswer:
     """Apply the seller's Content-MD5 switch and any armed wrong-checksum fault."""
     if FaultRepository(session).consume(seller.id, [FaultKind.WRONG_CONTENT_MD5]) is not None:
         return replace(answer, content_md5=content_md5(answer.content + b"corrupted"))

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from feedsvc.accounts.models import Seller
+from feedsvc.accounts.types import SellerAccount
 from feedsvc.clock import Clock, SystemClock
 from feedsvc.db.engine import read_transaction, transaction
 from feedsvc.errors import (
@@ -230,11 +230,11 @@ class MwsApi:
             unit = read_transaction if action_name in READ_ONLY_ACTIONS else transaction
             answer: Answer | None = None
             with unit(self._sessions) as session:
-                seller = authenticate(session, params, target=target, now=now)
-                spends = throttled(seller, action_name) or FaultRepository(session).armed(
-                    seller.id, ERROR_FAULTS, operation=action_name
+                caller = authenticate(
+                    session.connection(), params, target=target, now=now, operation=action_name
                 )
-                if not spends:
+                seller = caller.seller
+                if not (throttled(seller, action_name) or caller.error_fault_armed):
                     answer = self._run(session, action, request, seller)
             if answer is None:
                 with transaction(self._sessions) as session:
@@ -268,7 +268,7 @@ class MwsApi:
         session: Session,
         action: Callable[[MwsCall], Answer],
         request: MwsRequest,
-        seller: Seller,
+        seller: SellerAccount,
     ) -> Answer:
         call = MwsCall(
             params=request.params,

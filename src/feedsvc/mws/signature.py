@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from feedsvc.mws.params import Params, parse_timestamp
 
 ALGORITHMS = {"HmacSHA256": hashlib.sha256, "HmacSHA1": hashlib.sha1}
 TIMESTAMP_TOLERANCE = timedelta(minutes=15)
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +48,9 @@ def canonical_query(params: Mapping[str, str]) -> str:
     return "&".join(f"{_encode(name)}={_encode(value)}" for name, value in pairs)
 
 
-def string_to_sign(target: RequestTarget, host: str, params: Mapping[str, str]) -> str:
-    return "\n".join([target.method.upper(), host, target.path or "/", canonical_query(params)])
+def string_to_sign(target: RequestTarget, host: str, query: str) -> str:
+    """The text a client signs, for one form of the host line and the canonical query."""
+    return "\n".join([target.method.upper(), host, target.path or "/", query])
 
 
 def sign(secret: str, text: str, method: str) -> str:
@@ -68,14 +71,14 @@ def verify(params: Params, *, secret: str, target: RequestTarget, now: datetime)
         raise InvalidParameterValue(f"SignatureVersion {version} is not supported; use 2.")
     check_fresh(params, now)
 
-    values = params.as_dict()
+    query = canonical_query(params.as_dict())
     # A '+' sent unencoded arrives as a space; base64 never contains spaces.
     candidates = {signature, signature.replace(" ", "+")}
     for host in target.host_forms():
-        expected = sign(secret, string_to_sign(target, host, values), method)
+        expected = sign(secret, string_to_sign(target, host, query), method)
         if any(hmac.compare_digest(expected, candidate) for candidate in candidates):
             return host
-    signed = string_to_sign(target, target.host_forms()[0], values)
+    signed = string_to_sign(target, target.host_forms()[0], query)
     raise SignatureDoesNotMatch(
         "The request signature we calculated does not match the signature you provided. "
         "Check your AWS Secret Access Key and signing method. The string to sign was "
@@ -105,4 +108,6 @@ def check_fresh(params: Params, now: datetime) -> None:
 
 
 def _encode(text: str) -> str:
+    if _UNRESERVED.fullmatch(text):  # most names and values: nothing to escape
+        return text
     return quote(text, safe="-_.~")

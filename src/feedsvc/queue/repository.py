@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from feedsvc.queue.models import Job, JobKind, JobStatus
+
+_ENQUEUE = insert(Job)
 
 
 class JobRepository:
@@ -17,17 +19,19 @@ class JobRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def enqueue(self, kind: JobKind, *, submission_id: int | None, now: datetime) -> Job:
-        job = Job(
-            kind=kind,
-            submission_id=submission_id,
-            status=JobStatus.QUEUED,
-            attempts=0,
-            run_after=now,
-            created_at=now,
+    def enqueue(self, kind: JobKind, *, submission_id: int | None, now: datetime) -> None:
+        # A Core INSERT: every SubmitFeed enqueues, and nothing reads the job back.
+        self._session.connection().execute(
+            _ENQUEUE,
+            {
+                "kind": kind,
+                "submission_id": submission_id,
+                "status": JobStatus.QUEUED,
+                "attempts": 0,
+                "run_after": now,
+                "created_at": now,
+            },
         )
-        self._session.add(job)
-        return job
 
     def claim(self, *, now: datetime, lease: timedelta, worker_id: str) -> Job | None:
         """Take the oldest runnable job, or one whose worker's lease ran out."""

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from feedsvc.accounts.models import Seller
+from feedsvc.accounts.types import SellerAccount
 from feedsvc.throttling.models import QuotaBucket
 from feedsvc.throttling.policy import (
     FEEDS_QUOTAS,
@@ -18,12 +18,14 @@ from feedsvc.throttling.policy import (
 from feedsvc.throttling.repository import QuotaRepository
 
 
-def throttled(seller: Seller, operation: str) -> bool:
+def throttled(seller: SellerAccount, operation: str) -> bool:
     """Whether admit() has a quota to spend for this request."""
     return operation in FEEDS_QUOTAS and seller.throttling_mode != ThrottlingMode.OFF
 
 
-def admit(session: Session, seller: Seller, operation: str, *, now: datetime) -> Decision | None:
+def admit(
+    session: Session, seller: SellerAccount, operation: str, *, now: datetime
+) -> Decision | None:
     """Spend one request of ``operation``; None when throttling is off for the seller."""
     quota = FEEDS_QUOTAS.get(operation)
     mode = ThrottlingMode(seller.throttling_mode)
