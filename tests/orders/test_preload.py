@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import Connection
 
 from feedsvc.accounts.repository import SellerRepository
@@ -10,7 +10,7 @@ from feedsvc.orders.commands import Acknowledgement, AdjustedItem, Adjustment, A
 from feedsvc.orders.models import Refund, RefundComponent
 from feedsvc.orders.preload import PreloadedOrderRepository
 from feedsvc.orders.repository import OrderRepository
-from feedsvc.orders.types import RefundState
+from feedsvc.orders.types import NewRefund, RefundState
 from tests.orders.conftest import NOW, World
 from tests.support import item_payload
 
@@ -21,16 +21,17 @@ def _seller_pk(world: World) -> int:
     return seller.id
 
 
-def _refund(order_id: int, item_id: int, seller_pk: int, *, state: str, key: str) -> Refund:
-    return Refund(
+def _refund(order_id: int, item_id: int, seller_pk: int, *, state: str, key: str) -> NewRefund:
+    return NewRefund(
         seller_pk=seller_pk,
         order_id=order_id,
         item_id=item_id,
         reason="CustomerReturn",
         merchant_adjustment_item_id=key,
         state=state,
+        feed_submission_id=None,
         created_at=NOW,
-        components=[RefundComponent(component="Principal", amount=500)],
+        components=(("Principal", 500),),
     )
 
 
@@ -72,7 +73,7 @@ def test_lookups_come_from_the_preload_without_queries(world: World) -> None:
     plain = OrderRepository(world.db)
     order = plain.for_seller(seller_pk, amazon_order_id=shipped.amazon_order_id)
     assert order is not None
-    plain.add(_refund(order.id, order.items[0].id, seller_pk, state="Applied", key="K-1"))
+    plain.add_refund(_refund(order.id, order.items[0].id, seller_pk, state="Applied", key="K-1"))
     plain.flush()
 
     preloaded = PreloadedOrderRepository.for_commands(world.db, seller_pk, commands)
@@ -98,21 +99,75 @@ def test_refunds_added_by_the_batch_count_at_once(world: World) -> None:
     order = plain.for_seller(seller_pk, amazon_order_id=view.amazon_order_id)
     assert order is not None
     item_id = order.items[0].id
-    earlier = _refund(order.id, item_id, seller_pk, state=RefundState.PENDING, key="K-0")
-    plain.add(earlier)
+    plain.add_refund(_refund(order.id, item_id, seller_pk, state=RefundState.PENDING, key="K-0"))
     plain.flush()
+    (earlier,) = plain.pending_refunds(order.id)
 
     preloaded = PreloadedOrderRepository.for_commands(
         world.db, seller_pk, [_adjustment(view.amazon_order_id, code, "K-3")]
     )
     assert preloaded.pending_refunds(order.id) == [earlier]  # loaded on first use
-    later = _refund(order.id, item_id, seller_pk, state=RefundState.PENDING, key="K-3")
-    preloaded.add(later)
+    preloaded.add_refund(
+        _refund(order.id, item_id, seller_pk, state=RefundState.PENDING, key="K-3")
+    )
     assert preloaded.refunded_by_component(item_id) == {"Principal": 1000}
     assert preloaded.adjustment_id_used(seller_pk, "K-3")
-    assert preloaded.pending_refunds(order.id) == [earlier, later]
+    pending = preloaded.pending_refunds(order.id)
+    assert [r.merchant_adjustment_item_id for r in pending] == ["K-0", "K-3"]
+    assert pending[1].net_amount == 500
     earlier.state = RefundState.APPLIED
-    assert preloaded.pending_refunds(order.id) == [later]
+    assert [r.merchant_adjustment_item_id for r in preloaded.pending_refunds(order.id)] == ["K-3"]
+
+
+def test_applied_refunds_are_staged_then_written_as_rows(world: World) -> None:
+    seller_pk = _seller_pk(world)
+    view = world.order(item_payload(quantity=2, quantity_shipped=2))
+    code = view.items[0].amazon_order_item_code
+    preloaded = PreloadedOrderRepository.for_commands(
+        world.db,
+        seller_pk,
+        [
+            _adjustment(view.amazon_order_id, code, "K-5"),
+            _adjustment(view.amazon_order_id, code, "K-6"),
+        ],
+    )
+    order = preloaded.for_seller(seller_pk, amazon_order_id=view.amazon_order_id)
+    assert order is not None
+    item_id = order.items[0].id
+    sent = _statements(world)
+    for key in ("K-5", "K-6"):
+        preloaded.add_refund(
+            _refund(order.id, item_id, seller_pk, state=RefundState.APPLIED, key=key)
+        )
+    assert sent == []  # staged: nothing written yet, and no object in the session
+    assert not world.db.new
+    assert preloaded.refunded_by_component(item_id) == {"Principal": 1000}
+    assert preloaded.adjustment_id_used(seller_pk, "K-6")
+
+    preloaded.write_staged()
+    rows = world.db.execute(
+        select(Refund.id, Refund.merchant_adjustment_item_id, Refund.state, Refund.item_id)
+        .where(Refund.order_id == order.id)
+        .order_by(Refund.id)
+    ).all()
+    assert [(key, state, item) for _, key, state, item in rows] == [
+        ("K-5", RefundState.APPLIED, item_id),
+        ("K-6", RefundState.APPLIED, item_id),
+    ]
+    components = world.db.execute(
+        select(RefundComponent.refund_id, RefundComponent.component, RefundComponent.amount)
+        .where(RefundComponent.refund_id.in_([row.id for row in rows]))
+        .order_by(RefundComponent.refund_id)
+    ).all()
+    assert [tuple(c) for c in components] == [
+        (rows[0].id, "Principal", 500),
+        (rows[1].id, "Principal", 500),
+    ]
+    preloaded.write_staged()  # written once: staging was emptied
+    count = world.db.scalar(
+        select(func.count()).select_from(Refund).where(Refund.order_id == order.id)
+    )
+    assert count == 2
 
 
 def test_merchant_order_ids_follow_assignments(world: World) -> None:

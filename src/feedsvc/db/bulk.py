@@ -59,20 +59,26 @@ def _assign_ids(session: Session, mapper: Mapper[Any], objects: list[Any]) -> No
     waiting = [obj for obj in objects if getattr(obj, key) is None]
     if not waiting:
         return
-    if session.get_bind().dialect.name == "sqlite":
-        top = session.scalar(select(func.max(column))) or 0
-        ids = list(range(top + 1, top + 1 + len(waiting)))
-    else:
-        query = text(
-            "SELECT nextval(pg_get_serial_sequence(:table, :column)) "
-            "FROM generate_series(1, :count)"
-        )
-        rows = session.execute(
-            query, {"table": _table(mapper).name, "column": column.name, "count": len(waiting)}
-        )
-        ids = sorted(int(value) for (value,) in rows)
+    ids = allocate_ids(session, mapper.class_, len(waiting))
     for obj, new_id in zip(waiting, ids, strict=True):
         inspect(obj).dict[key] = new_id  # the row is written below, not by the flush
+
+
+def allocate_ids(session: Session, entity: type[Any], count: int) -> list[int]:
+    """``count`` new ids for rows of a mapped class (one integer primary key), ascending.
+
+    On SQLite, max(id) + 1 onward: every SQLite write transaction here holds the write
+    lock from its start, so no one else can take them before the rows are written."""
+    table = _table(inspect(entity))
+    (column,) = table.primary_key.columns
+    if session.get_bind().dialect.name == "sqlite":
+        top = session.scalar(select(func.max(column))) or 0
+        return list(range(top + 1, top + 1 + count))
+    query = text(
+        "SELECT nextval(pg_get_serial_sequence(:table, :column)) FROM generate_series(1, :count)"
+    )
+    rows = session.execute(query, {"table": table.name, "column": column.name, "count": count})
+    return sorted(int(value) for (value,) in rows)
 
 
 def _copy_foreign_keys(obj: Any) -> None:

@@ -191,11 +191,10 @@ class _FastPath:
         rejected: int | None = None
         savepoint = self._session.begin_nested()
         try:
-            orders = self._orders.with_repository(
-                PreloadedOrderRepository.for_commands(
-                    self._session, self._seller_pk, (command for _, command in run)
-                )
+            repository = PreloadedOrderRepository.for_commands(
+                self._session, self._seller_pk, (command for _, command in run)
             )
+            orders = self._orders.with_repository(repository)
             for position, (message_id, command) in enumerate(run):
                 refused = _refusal(message_id, command, self._body)
                 if refused is not None:  # nothing was touched: report it and go on
@@ -208,6 +207,7 @@ class _FastPath:
                     break
                 results.extend(_warnings(message_id, notes))
             if rejected is None:
+                repository.write_staged()
                 insert_new_rows(self._session)
                 savepoint.commit()  # flushes the run's changes
                 return len(run), results

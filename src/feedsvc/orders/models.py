@@ -53,6 +53,18 @@ class Order(Base):
         return any(item.quantity_shipped for item in self.items)
 
 
+# The column of each charged component: a refund of it is bounded by what is stored there.
+_CHARGE_COLUMNS = {
+    Component.PRINCIPAL: "item_price",
+    Component.TAX: "item_tax",
+    Component.SHIPPING: "shipping_price",
+    Component.SHIPPING_TAX: "shipping_tax",
+    Component.GIFT_WRAP: "gift_wrap_price",
+    Component.GIFT_WRAP_TAX: "gift_wrap_tax",
+}
+assert set(_CHARGE_COLUMNS) == set(CHARGED_COMPONENTS)
+
+
 class OrderItem(Base):
     """One order line: a SKU, how many units, and what the buyer was charged for them."""
 
@@ -87,18 +99,12 @@ class OrderItem(Base):
 
     def charged(self, component: Component) -> int:
         """What the buyer was charged for one component of this line (0 if none)."""
-        return {
-            Component.PRINCIPAL: self.item_price,
-            Component.TAX: self.item_tax,
-            Component.SHIPPING: self.shipping_price,
-            Component.SHIPPING_TAX: self.shipping_tax,
-            Component.GIFT_WRAP: self.gift_wrap_price,
-            Component.GIFT_WRAP_TAX: self.gift_wrap_tax,
-        }.get(component, 0)
+        column = _CHARGE_COLUMNS.get(component)
+        return 0 if column is None else int(getattr(self, column))
 
     @property
     def total_charged(self) -> int:
-        return sum(self.charged(component) for component in CHARGED_COMPONENTS)
+        return sum(int(getattr(self, column)) for column in _CHARGE_COLUMNS.values())
 
     def ship_units(self, quantity: int) -> None:
         """Confirm the shipment of unshipped units; callers check the quantity first."""

@@ -15,20 +15,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from feedsvc.db.bulk import allocate_ids
 from feedsvc.orders.commands import Acknowledgement, Adjustment, Fulfillment, OrderCommand
-from feedsvc.orders.models import (
-    BuyerNotification,
-    Cancellation,
-    Order,
-    Refund,
-    RefundComponent,
-    Shipment,
-)
+from feedsvc.orders.models import Order, Refund, RefundComponent
 from feedsvc.orders.repository import OrderRepository
-from feedsvc.orders.types import RefundState
+from feedsvc.orders.types import NewRefund, RefundState
 
 
 class PreloadedOrderRepository(OrderRepository):
@@ -83,6 +77,7 @@ class PreloadedOrderRepository(OrderRepository):
             )
         self._order_ids = [order.id for order in orders]
         self._pending: dict[int, list[Refund]] | None = None
+        self._staged: list[NewRefund] = []
 
     @classmethod
     def for_commands(
@@ -164,15 +159,51 @@ class PreloadedOrderRepository(OrderRepository):
                     self._pending[refund.order_id].append(refund)
         return [r for r in self._pending[order_id] if r.state == RefundState.PENDING]
 
-    def add(self, entity: Order | Cancellation | Refund | Shipment | BuyerNotification) -> None:
-        super().add(entity)
-        if not isinstance(entity, Refund):
+    def add_refund(self, new: NewRefund) -> None:
+        """Keep the line's totals and the used adjustment ids current. A refund applied at
+        once is only staged, to be written by ``write_staged`` as plain rows: nothing
+        reads it back as an object, and building ORM objects was most of the cost of an
+        adjustment feed. A pending one is an object, since a shipment will apply it."""
+        totals = self._refunded[new.item_id]
+        for component, amount in new.components:
+            totals[component] = totals.get(component, 0) + amount
+        if new.merchant_adjustment_item_id is not None and new.seller_pk == self._seller_pk:
+            self._adjustment_keys.add(new.merchant_adjustment_item_id)
+            self._used_adjustment_ids.add(new.merchant_adjustment_item_id)
+        if new.state != RefundState.PENDING:
+            self._staged.append(new)
             return
-        totals = self._refunded[entity.item_id]
-        for component in entity.components:
-            totals[component.component] = totals.get(component.component, 0) + component.amount
-        if entity.merchant_adjustment_item_id is not None and entity.seller_pk == self._seller_pk:
-            self._adjustment_keys.add(entity.merchant_adjustment_item_id)
-            self._used_adjustment_ids.add(entity.merchant_adjustment_item_id)
-        if self._pending is not None and entity.state == RefundState.PENDING:
-            self._pending[entity.order_id].append(entity)
+        refund = self._refund_object(new)
+        if self._pending is not None:
+            self._pending[new.order_id].append(refund)
+
+    def write_staged(self) -> None:
+        """Insert the staged refunds and their components, one executemany per table."""
+        staged, self._staged = self._staged, []
+        if not staged:
+            return
+        ids = allocate_ids(self._session, Refund, len(staged))
+        refunds: list[dict[str, object]] = []
+        components: list[dict[str, object]] = []
+        for refund_id, new in zip(ids, staged, strict=True):
+            refunds.append(
+                {
+                    "id": refund_id,
+                    "seller_pk": new.seller_pk,
+                    "order_id": new.order_id,
+                    "item_id": new.item_id,
+                    "reason": new.reason,
+                    "merchant_adjustment_item_id": new.merchant_adjustment_item_id,
+                    "state": new.state,
+                    "feed_submission_id": new.feed_submission_id,
+                    "created_at": new.created_at,
+                }
+            )
+            components.extend(
+                {"refund_id": refund_id, "component": component, "amount": amount}
+                for component, amount in new.components
+            )
+        connection = self._session.connection()
+        connection.execute(insert(Refund), refunds)
+        if components:
+            connection.execute(insert(RefundComponent), components)

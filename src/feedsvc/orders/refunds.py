@@ -7,11 +7,17 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from feedsvc.orders.commands import AdjustedItem, AmountComponent
-from feedsvc.orders.models import Order, OrderItem, Refund, RefundComponent
+from feedsvc.orders.models import Order, OrderItem
 from feedsvc.orders.money import format_amount
 from feedsvc.orders.outcomes import Rejection
 from feedsvc.orders.repository import OrderRepository
-from feedsvc.orders.types import CHARGED_COMPONENTS, FEE_COMPONENTS, Component, RefundState
+from feedsvc.orders.types import (
+    CHARGED_COMPONENTS,
+    FEE_COMPONENTS,
+    Component,
+    NewRefund,
+    RefundState,
+)
 from feedsvc.reports.results import ResultCode
 
 
@@ -104,22 +110,24 @@ def record_refund(
     *,
     now: datetime,
     feed_submission_id: int | None,
-) -> Refund:
-    """Store the refund: applied at once if the order has shipped, else held pending."""
-    refund = Refund(
-        seller_pk=order.seller_pk,
-        order_id=order.id,
-        item_id=item.id,
-        item=item,
-        reason=adjusted.reason,
-        merchant_adjustment_item_id=adjusted.merchant_adjustment_item_id,
-        state=RefundState.APPLIED if order.has_shipped else RefundState.PENDING,
-        feed_submission_id=feed_submission_id,
-        created_at=now,
-        components=[RefundComponent(component=c.type, amount=c.amount) for c in components],
+) -> str:
+    """Store the refund: applied at once if the order has shipped, else held pending.
+    Its state."""
+    state = RefundState.APPLIED if order.has_shipped else RefundState.PENDING
+    repository.add_refund(
+        NewRefund(
+            seller_pk=order.seller_pk,
+            order_id=order.id,
+            item_id=item.id,
+            reason=adjusted.reason,
+            merchant_adjustment_item_id=adjusted.merchant_adjustment_item_id,
+            state=state,
+            feed_submission_id=feed_submission_id,
+            created_at=now,
+            components=tuple((c.type, c.amount) for c in components),
+        )
     )
-    repository.add(refund)
-    return refund
+    return state
 
 
 def _totals(components: Iterable[AmountComponent]) -> dict[str, int]:

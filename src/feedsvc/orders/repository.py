@@ -16,7 +16,7 @@ from feedsvc.orders.models import (
     RefundComponent,
     Shipment,
 )
-from feedsvc.orders.types import OrderStatus, RefundState
+from feedsvc.orders.types import NewRefund, OrderStatus, RefundState
 
 
 class OrderRepository:
@@ -127,8 +127,29 @@ class OrderRepository:
         query = select(BuyerNotification).where(BuyerNotification.seller_pk == seller_pk)
         return self._session.scalars(query.order_by(BuyerNotification.id)).all()
 
-    def add(self, entity: Order | Cancellation | Refund | Shipment | BuyerNotification) -> None:
+    def add(self, entity: Order | Cancellation | Shipment | BuyerNotification) -> None:
         self._session.add(entity)
+
+    def add_refund(self, new: NewRefund) -> None:
+        self._refund_object(new)
+
+    def _refund_object(self, new: NewRefund) -> Refund:
+        refund = Refund(
+            seller_pk=new.seller_pk,
+            order_id=new.order_id,
+            item_id=new.item_id,
+            reason=new.reason,
+            merchant_adjustment_item_id=new.merchant_adjustment_item_id,
+            state=new.state,
+            feed_submission_id=new.feed_submission_id,
+            created_at=new.created_at,
+            components=[
+                RefundComponent(component=component, amount=amount)
+                for component, amount in new.components
+            ],
+        )
+        self._session.add(refund)
+        return refund
 
     def flush(self) -> None:
         self._session.flush()

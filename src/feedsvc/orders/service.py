@@ -99,7 +99,7 @@ class OrderService:
             if adjusted.quantity_cancelled is not None:
                 cancels.append(CancelLine(item, adjusted.quantity_cancelled, adjusted.reason))
             if components:
-                refund = record_refund(
+                state = record_refund(
                     self._orders,
                     order,
                     item,
@@ -108,7 +108,7 @@ class OrderService:
                     now=now,
                     feed_submission_id=self._submission_id,
                 )
-                if refund.state == RefundState.PENDING:
+                if state == RefundState.PENDING:
                     notes.append(
                         Note(
                             ResultCode.REFUND_PENDING_SHIPMENT,

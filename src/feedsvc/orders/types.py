@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -80,3 +82,18 @@ CURRENCIES = (
     "USD", "GBP", "EUR", "JPY", "CAD", "CNY", "INR", "MXN", "BRL",
     "AUD", "TRY", "SGD", "SEK", "PLN", "AED", "SAR", "EGP",
 )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class NewRefund:
+    """A refund to store: one order line, its components as (type, amount) pairs."""
+
+    seller_pk: int
+    order_id: int
+    item_id: int
+    reason: str
+    merchant_adjustment_item_id: str | None
+    state: str
+    feed_submission_id: int | None
+    created_at: datetime
+    components: tuple[tuple[str, int], ...]

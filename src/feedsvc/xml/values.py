@@ -15,6 +15,8 @@ _LINE_BREAKS = str.maketrans({"\t": " ", "\n": " ", "\r": " "})
 
 def full_text(element: etree._Element) -> str:
     """The whole string value: comments and processing instructions are transparent."""
+    if not len(element):  # no child nodes (a comment would be one): the text is all of it
+        return element.text or ""
     return "".join(element.itertext())
 
 
