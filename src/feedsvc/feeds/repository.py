@@ -71,6 +71,10 @@ class FeedRepository:
     def get(self, submission_id: int) -> FeedSubmission | None:
         return self._session.get(FeedSubmission, submission_id)
 
+    def get_one(self, submission_id: int) -> FeedSubmission:
+        """A submission that must exist (NoResultFound otherwise)."""
+        return self._session.get_one(FeedSubmission, submission_id)
+
     def for_seller(self, seller_pk: int, submission_id: int) -> FeedSubmission | None:
         submission = self.get(submission_id)
         return submission if submission is not None and submission.seller_pk == seller_pk else None

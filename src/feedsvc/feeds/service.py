@@ -105,8 +105,7 @@ class FeedService:
                 JobKind.PROCESS_FEED, submission_id=submission_id, now=self._wall_clock.now()
             )
             return QueuedSubmission(submission_id, feed_type, submitted_at=now)
-        submission = self._feeds.get(submission_id)
-        assert submission is not None  # written just above, in this transaction
+        submission = self._feeds.get_one(submission_id)  # written just above
         summary, results = refusal
         reporting.complete(
             self._feeds,

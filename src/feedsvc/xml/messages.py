@@ -167,18 +167,26 @@ def _components(parent: etree._Element | None) -> tuple[AmountComponent, ...]:
     return tuple(components)
 
 
+def _child(parent: etree._Element, tag: str) -> etree._Element | None:
+    """The first child element called ``tag`` (what ``find`` answers, without parsing a
+    path: a message asks this a few dozen times)."""
+    for child in parent.iterchildren(tag):
+        return child
+    return None
+
+
 def _one(parent: etree._Element, tag: str) -> etree._Element:
-    element = parent.find(tag)
+    element = _child(parent, tag)
     if element is None:
         raise ValueError(f"{parent.tag} has no {tag}; the feed was not schema-valid")
     return element
 
 
 def _optional(parent: etree._Element, tag: str, read: Callable[[etree._Element], T]) -> T | None:
-    element = parent.find(tag)
+    element = _child(parent, tag)
     return None if element is None else read(element)
 
 
 def _optional_int(parent: etree._Element, tag: str) -> int | None:
-    element = parent.find(tag)
+    element = _child(parent, tag)
     return None if element is None else int(collapsed(element))
