@@ -186,19 +186,7 @@ class PreloadedOrderRepository(OrderRepository):
         refunds: list[dict[str, object]] = []
         components: list[dict[str, object]] = []
         for refund_id, new in zip(ids, staged, strict=True):
-            refunds.append(
-                {
-                    "id": refund_id,
-                    "seller_pk": new.seller_pk,
-                    "order_id": new.order_id,
-                    "item_id": new.item_id,
-                    "reason": new.reason,
-                    "merchant_adjustment_item_id": new.merchant_adjustment_item_id,
-                    "state": new.state,
-                    "feed_submission_id": new.feed_submission_id,
-                    "created_at": new.created_at,
-                }
-            )
+            refunds.append({"id": refund_id, **new.columns()})
             components.extend(
                 {"refund_id": refund_id, "component": component, "amount": amount}
                 for component, amount in new.components

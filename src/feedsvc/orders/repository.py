@@ -135,14 +135,7 @@ class OrderRepository:
 
     def _refund_object(self, new: NewRefund) -> Refund:
         refund = Refund(
-            seller_pk=new.seller_pk,
-            order_id=new.order_id,
-            item_id=new.item_id,
-            reason=new.reason,
-            merchant_adjustment_item_id=new.merchant_adjustment_item_id,
-            state=new.state,
-            feed_submission_id=new.feed_submission_id,
-            created_at=new.created_at,
+            **new.columns(),
             components=[
                 RefundComponent(component=component, amount=amount)
                 for component, amount in new.components

@@ -97,3 +97,16 @@ class NewRefund:
     feed_submission_id: int | None
     created_at: datetime
     components: tuple[tuple[str, int], ...]
+
+    def columns(self) -> dict[str, object]:
+        """The refund's own columns (its components are rows of their own)."""
+        return {
+            "seller_pk": self.seller_pk,
+            "order_id": self.order_id,
+            "item_id": self.item_id,
+            "reason": self.reason,
+            "merchant_adjustment_item_id": self.merchant_adjustment_item_id,
+            "state": self.state,
+            "feed_submission_id": self.feed_submission_id,
+            "created_at": self.created_at,
+        }
