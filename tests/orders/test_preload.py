@@ -7,10 +7,10 @@ from sqlalchemy.engine import Connection
 
 from feedsvc.accounts.repository import SellerRepository
 from feedsvc.orders.commands import Acknowledgement, AdjustedItem, Adjustment, AmountComponent
-from feedsvc.orders.models import Refund, RefundComponent
+from feedsvc.orders.models import BuyerNotification, Cancellation, Refund, RefundComponent
 from feedsvc.orders.preload import PreloadedOrderRepository
 from feedsvc.orders.repository import OrderRepository
-from feedsvc.orders.types import NewRefund, RefundState
+from feedsvc.orders.types import NewCancellation, NewNotification, NewRefund, RefundState
 from tests.orders.conftest import NOW, World
 from tests.support import item_payload
 
@@ -166,6 +166,65 @@ def test_applied_refunds_are_staged_then_written_as_rows(world: World) -> None:
     preloaded.write_staged()  # written once: staging was emptied
     count = world.db.scalar(
         select(func.count()).select_from(Refund).where(Refund.order_id == order.id)
+    )
+    assert count == 2
+
+
+def test_cancellations_and_notifications_are_staged_then_written_in_order(world: World) -> None:
+    seller_pk = _seller_pk(world)
+    views = [world.order(item_payload(quantity=2)) for _ in range(2)]
+    commands = [Acknowledgement(view.amazon_order_id, "Failure") for view in views]
+    preloaded = PreloadedOrderRepository.for_commands(world.db, seller_pk, commands)
+    orders = [
+        preloaded.for_seller(seller_pk, amazon_order_id=view.amazon_order_id) for view in views
+    ]
+    sent = _statements(world)
+    for order in reversed(orders):  # staged in the order they come, not by order id
+        assert order is not None
+        preloaded.add_cancellation(
+            NewCancellation(
+                order_id=order.id,
+                item_id=order.items[0].id,
+                quantity=2,
+                reason="NoInventory",
+                source="feed",
+                buyer_requested=False,
+                feed_submission_id=None,
+                memo=None,
+                created_at=NOW,
+            )
+        )
+        preloaded.add_notification(
+            NewNotification(
+                seller_pk=seller_pk,
+                order_id=order.id,
+                kind="OrderCancelled",
+                recipient="buyer@example.com",
+                subject=f"Order {order.amazon_order_id}",
+                body="cancelled",
+                created_at=NOW,
+            )
+        )
+    assert sent == []
+    assert not world.db.new
+
+    preloaded.write_staged()
+    order_ids = [order.id for order in reversed(orders) if order is not None]
+    cancelled = world.db.execute(
+        select(Cancellation.order_id, Cancellation.quantity, Cancellation.reason)
+        .where(Cancellation.order_id.in_(order_ids))
+        .order_by(Cancellation.id)
+    ).all()
+    assert [tuple(row) for row in cancelled] == [(i, 2, "NoInventory") for i in order_ids]
+    notified = world.db.scalars(
+        select(BuyerNotification.order_id)
+        .where(BuyerNotification.order_id.in_(order_ids))
+        .order_by(BuyerNotification.id)
+    ).all()
+    assert list(notified) == order_ids
+    preloaded.write_staged()  # nothing is written twice
+    count = world.db.scalar(
+        select(func.count()).select_from(Cancellation).where(Cancellation.order_id.in_(order_ids))
     )
     assert count == 2
 

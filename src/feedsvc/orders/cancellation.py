@@ -6,10 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from feedsvc.orders.models import BuyerNotification, Cancellation, Order, OrderItem
+from feedsvc.orders.models import Order, OrderItem
 from feedsvc.orders.outcomes import Rejection
 from feedsvc.orders.repository import OrderRepository
-from feedsvc.orders.types import BUYER_REQUESTED_REASONS, CancellationSource
+from feedsvc.orders.types import (
+    BUYER_REQUESTED_REASONS,
+    CancellationSource,
+    NewCancellation,
+    NewNotification,
+)
 from feedsvc.reports.results import ResultCode
 
 
@@ -72,7 +77,7 @@ def cancel_lines(
     now: datetime,
     feed_submission_id: int | None = None,
     memo: str | None = None,
-) -> list[Cancellation]:
+) -> None:
     """Cancel each line (all checked first, so a bad line cancels nothing) and notify."""
     planned: dict[int, int] = {}
     quantities = []
@@ -82,31 +87,29 @@ def cancel_lines(
         planned[line.item.id] = already + quantity
         quantities.append(quantity)
 
-    cancellations = []
-    for line, quantity in zip(lines, quantities, strict=True):
+    cancelled = list(zip(lines, quantities, strict=True))
+    for line, quantity in cancelled:
         line.item.cancel_units(quantity)
-        cancellation = Cancellation(
-            order_id=order.id,
-            item_id=line.item.id,
-            item=line.item,
-            quantity=quantity,
-            reason=line.reason,
-            source=source,
-            buyer_requested=line.reason in BUYER_REQUESTED_REASONS,
-            feed_submission_id=feed_submission_id,
-            memo=memo,
-            created_at=now,
+        repository.add_cancellation(
+            NewCancellation(
+                order_id=order.id,
+                item_id=line.item.id,
+                quantity=quantity,
+                reason=line.reason,
+                source=source,
+                buyer_requested=line.reason in BUYER_REQUESTED_REASONS,
+                feed_submission_id=feed_submission_id,
+                memo=memo,
+                created_at=now,
+            )
         )
-        repository.add(cancellation)
-        cancellations.append(cancellation)
     order.refresh_status()
-    repository.add(_notification(order, cancellations, now))
-    return cancellations
+    repository.add_notification(_notification(order, cancelled, now))
 
 
 def _notification(
-    order: Order, cancellations: Sequence[Cancellation], now: datetime
-) -> BuyerNotification:
+    order: Order, cancelled: Sequence[tuple[CancelLine, int]], now: datetime
+) -> NewNotification:
     whole_order = order.status == "Canceled"
     subject = (
         f"Your order {order.amazon_order_id} has been cancelled"
@@ -114,8 +117,8 @@ def _notification(
         else f"Items in your order {order.amazon_order_id} have been cancelled"
     )
     lines = [
-        f"- {c.quantity} x {c.item.sku}" + (f" (reason: {c.reason})" if c.reason else "")
-        for c in cancellations
+        f"- {quantity} x {line.item.sku}" + (f" (reason: {line.reason})" if line.reason else "")
+        for line, quantity in cancelled
     ]
     body = "\n".join(
         [
@@ -126,7 +129,7 @@ def _notification(
             *lines,
         ]
     )
-    return BuyerNotification(
+    return NewNotification(
         seller_pk=order.seller_pk,
         order_id=order.id,
         kind="OrderCancelled" if whole_order else "ItemsCancelled",

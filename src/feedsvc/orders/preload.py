@@ -5,7 +5,9 @@ Applying a feed one message at a time costs several queries and a flush per mess
 their items, what has been refunded per line, the adjustment ids already used and, when
 asked, the refunds held pending; it then answers the per-message lookups from memory and
 keeps those answers current as the batch adds refunds and assigns merchant ids. Nothing is
-flushed until the caller flushes, so a batch's inserts go out together.
+flushed until the caller flushes, so a batch's inserts go out together; new refunds that
+apply at once, cancellations and buyer e-mails are staged as plain values and written by
+``write_staged``.
 
 A key the preload did not cover (none should be missed) falls back to a query.
 """
@@ -20,9 +22,15 @@ from sqlalchemy.orm import Session
 
 from feedsvc.db.bulk import allocate_ids
 from feedsvc.orders.commands import Acknowledgement, Adjustment, Fulfillment, OrderCommand
-from feedsvc.orders.models import Order, Refund, RefundComponent
+from feedsvc.orders.models import (
+    BuyerNotification,
+    Cancellation,
+    Order,
+    Refund,
+    RefundComponent,
+)
 from feedsvc.orders.repository import OrderRepository
-from feedsvc.orders.types import NewRefund, RefundState
+from feedsvc.orders.types import NewCancellation, NewNotification, NewRefund, RefundState
 
 
 class PreloadedOrderRepository(OrderRepository):
@@ -78,6 +86,8 @@ class PreloadedOrderRepository(OrderRepository):
         self._order_ids = [order.id for order in orders]
         self._pending: dict[int, list[Refund]] | None = None
         self._staged: list[NewRefund] = []
+        self._staged_cancellations: list[NewCancellation] = []
+        self._staged_notifications: list[NewNotification] = []
 
     @classmethod
     def for_commands(
@@ -177,21 +187,34 @@ class PreloadedOrderRepository(OrderRepository):
         if self._pending is not None:
             self._pending[new.order_id].append(refund)
 
+    def add_cancellation(self, new: NewCancellation) -> None:
+        """Staged like an applied refund: nothing reads a cancellation back as an object
+        (the item's counts are kept on the item itself)."""
+        self._staged_cancellations.append(new)
+
+    def add_notification(self, new: NewNotification) -> None:
+        self._staged_notifications.append(new)
+
     def write_staged(self) -> None:
-        """Insert the staged refunds and their components, one executemany per table."""
-        staged, self._staged = self._staged, []
-        if not staged:
-            return
-        ids = allocate_ids(self._session, Refund, len(staged))
-        refunds: list[dict[str, object]] = []
-        components: list[dict[str, object]] = []
-        for refund_id, new in zip(ids, staged, strict=True):
-            refunds.append({"id": refund_id, **new.columns()})
-            components.extend(
-                {"refund_id": refund_id, "component": component, "amount": amount}
-                for component, amount in new.components
-            )
+        """Insert what the run staged, one executemany per table, in the order it came."""
         connection = self._session.connection()
-        connection.execute(insert(Refund), refunds)
-        if components:
-            connection.execute(insert(RefundComponent), components)
+        staged, self._staged = self._staged, []
+        if staged:
+            ids = allocate_ids(self._session, Refund, len(staged))
+            refunds: list[dict[str, object]] = []
+            components: list[dict[str, object]] = []
+            for refund_id, new in zip(ids, staged, strict=True):
+                refunds.append({"id": refund_id, **new.columns()})
+                components.extend(
+                    {"refund_id": refund_id, "component": component, "amount": amount}
+                    for component, amount in new.components
+                )
+            connection.execute(insert(Refund), refunds)
+            if components:
+                connection.execute(insert(RefundComponent), components)
+        cancellations, self._staged_cancellations = self._staged_cancellations, []
+        if cancellations:
+            connection.execute(insert(Cancellation), [c.columns() for c in cancellations])
+        notifications, self._staged_notifications = self._staged_notifications, []
+        if notifications:
+            connection.execute(insert(BuyerNotification), [n.columns() for n in notifications])

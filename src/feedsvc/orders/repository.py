@@ -16,7 +16,13 @@ from feedsvc.orders.models import (
     RefundComponent,
     Shipment,
 )
-from feedsvc.orders.types import NewRefund, OrderStatus, RefundState
+from feedsvc.orders.types import (
+    NewCancellation,
+    NewNotification,
+    NewRefund,
+    OrderStatus,
+    RefundState,
+)
 
 
 class OrderRepository:
@@ -127,8 +133,14 @@ class OrderRepository:
         query = select(BuyerNotification).where(BuyerNotification.seller_pk == seller_pk)
         return self._session.scalars(query.order_by(BuyerNotification.id)).all()
 
-    def add(self, entity: Order | Cancellation | Shipment | BuyerNotification) -> None:
+    def add(self, entity: Order | Shipment) -> None:
         self._session.add(entity)
+
+    def add_cancellation(self, new: NewCancellation) -> None:
+        self._session.add(Cancellation(**new.columns()))
+
+    def add_notification(self, new: NewNotification) -> None:
+        self._session.add(BuyerNotification(**new.columns()))
 
     def add_refund(self, new: NewRefund) -> None:
         self._refund_object(new)

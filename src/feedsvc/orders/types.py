@@ -110,3 +110,55 @@ class NewRefund:
             "feed_submission_id": self.feed_submission_id,
             "created_at": self.created_at,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class NewCancellation:
+    """Units of one order line to record as cancelled."""
+
+    order_id: int
+    item_id: int
+    quantity: int
+    reason: str | None
+    source: str
+    buyer_requested: bool
+    feed_submission_id: int | None
+    memo: str | None
+    created_at: datetime
+
+    def columns(self) -> dict[str, object]:
+        return {
+            "order_id": self.order_id,
+            "item_id": self.item_id,
+            "quantity": self.quantity,
+            "reason": self.reason,
+            "source": self.source,
+            "buyer_requested": self.buyer_requested,
+            "feed_submission_id": self.feed_submission_id,
+            "memo": self.memo,
+            "created_at": self.created_at,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class NewNotification:
+    """An e-mail to the buyer to record."""
+
+    seller_pk: int
+    order_id: int
+    kind: str
+    recipient: str
+    subject: str
+    body: str
+    created_at: datetime
+
+    def columns(self) -> dict[str, object]:
+        return {
+            "seller_pk": self.seller_pk,
+            "order_id": self.order_id,
+            "kind": self.kind,
+            "recipient": self.recipient,
+            "subject": self.subject,
+            "body": self.body,
+            "created_at": self.created_at,
+        }
