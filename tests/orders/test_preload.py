@@ -6,11 +6,30 @@ from sqlalchemy import event, func, select
 from sqlalchemy.engine import Connection
 
 from feedsvc.accounts.repository import SellerRepository
-from feedsvc.orders.commands import Acknowledgement, AdjustedItem, Adjustment, AmountComponent
-from feedsvc.orders.models import BuyerNotification, Cancellation, Refund, RefundComponent
+from feedsvc.orders.commands import (
+    Acknowledgement,
+    AdjustedItem,
+    Adjustment,
+    AmountComponent,
+    Fulfillment,
+)
+from feedsvc.orders.models import (
+    BuyerNotification,
+    Cancellation,
+    Refund,
+    RefundComponent,
+    Shipment,
+    ShipmentLine,
+)
 from feedsvc.orders.preload import PreloadedOrderRepository
 from feedsvc.orders.repository import OrderRepository
-from feedsvc.orders.types import NewCancellation, NewNotification, NewRefund, RefundState
+from feedsvc.orders.types import (
+    NewCancellation,
+    NewNotification,
+    NewRefund,
+    NewShipment,
+    RefundState,
+)
 from tests.orders.conftest import NOW, World
 from tests.support import item_payload
 
@@ -227,6 +246,44 @@ def test_cancellations_and_notifications_are_staged_then_written_in_order(world:
         select(func.count()).select_from(Cancellation).where(Cancellation.order_id.in_(order_ids))
     )
     assert count == 2
+
+
+def test_shipments_are_staged_then_written_with_their_lines(world: World) -> None:
+    seller_pk = _seller_pk(world)
+    view = world.order(item_payload(quantity=3))
+    commands = [Fulfillment(amazon_order_id=view.amazon_order_id, fulfillment_date=NOW)]
+    preloaded = PreloadedOrderRepository.for_commands(world.db, seller_pk, commands)
+    order = preloaded.for_seller(seller_pk, amazon_order_id=view.amazon_order_id)
+    assert order is not None
+    item_id = order.items[0].id
+    sent = _statements(world)
+    for tracking, quantity in (("TRACK-1", 1), ("TRACK-2", 2)):
+        preloaded.add_shipment(
+            NewShipment(
+                order_id=order.id,
+                fulfillment_date=NOW,
+                merchant_fulfillment_id=None,
+                carrier_code="UPS",
+                carrier_name=None,
+                shipping_method=None,
+                tracking_number=tracking,
+                feed_submission_id=None,
+                created_at=NOW,
+                lines=((item_id, quantity),),
+            )
+        )
+    assert sent == []
+    assert not world.db.new
+
+    preloaded.write_staged()
+    preloaded.write_staged()  # nothing is written twice
+    rows = world.db.execute(
+        select(Shipment.tracking_number, ShipmentLine.item_id, ShipmentLine.quantity)
+        .join(ShipmentLine, ShipmentLine.shipment_id == Shipment.id)
+        .where(Shipment.order_id == order.id)
+        .order_by(Shipment.id)
+    ).all()
+    assert [tuple(row) for row in rows] == [("TRACK-1", item_id, 1), ("TRACK-2", item_id, 2)]
 
 
 def test_merchant_order_ids_follow_assignments(world: World) -> None:

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from feedsvc.accounts.models import Seller
 from feedsvc.clock import Clock
-from feedsvc.db.bulk import insert_new_rows
 from feedsvc.feeds import reporting
 from feedsvc.feeds.repository import FeedRepository
 from feedsvc.feeds.types import (
@@ -208,7 +207,6 @@ class _FastPath:
                 results.extend(_warnings(message_id, notes))
             if rejected is None:
                 repository.write_staged()
-                insert_new_rows(self._session)
                 savepoint.commit()  # flushes the run's changes
                 return len(run), results
         except DBAPIError as exc:

@@ -28,9 +28,17 @@ from feedsvc.orders.models import (
     Order,
     Refund,
     RefundComponent,
+    Shipment,
+    ShipmentLine,
 )
 from feedsvc.orders.repository import OrderRepository
-from feedsvc.orders.types import NewCancellation, NewNotification, NewRefund, RefundState
+from feedsvc.orders.types import (
+    NewCancellation,
+    NewNotification,
+    NewRefund,
+    NewShipment,
+    RefundState,
+)
 
 
 class PreloadedOrderRepository(OrderRepository):
@@ -88,6 +96,7 @@ class PreloadedOrderRepository(OrderRepository):
         self._staged: list[NewRefund] = []
         self._staged_cancellations: list[NewCancellation] = []
         self._staged_notifications: list[NewNotification] = []
+        self._staged_shipments: list[NewShipment] = []
 
     @classmethod
     def for_commands(
@@ -195,6 +204,9 @@ class PreloadedOrderRepository(OrderRepository):
     def add_notification(self, new: NewNotification) -> None:
         self._staged_notifications.append(new)
 
+    def add_shipment(self, new: NewShipment) -> None:
+        self._staged_shipments.append(new)
+
     def write_staged(self) -> None:
         """Insert what the run staged, one executemany per table, in the order it came."""
         connection = self._session.connection()
@@ -212,6 +224,21 @@ class PreloadedOrderRepository(OrderRepository):
             connection.execute(insert(Refund), refunds)
             if components:
                 connection.execute(insert(RefundComponent), components)
+        shipments, self._staged_shipments = self._staged_shipments, []
+        if shipments:
+            ids = allocate_ids(self._session, Shipment, len(shipments))
+            connection.execute(
+                insert(Shipment),
+                [{"id": i, **new.columns()} for i, new in zip(ids, shipments, strict=True)],
+            )
+            connection.execute(
+                insert(ShipmentLine),
+                [
+                    {"shipment_id": i, "item_id": item_id, "quantity": quantity}
+                    for i, new in zip(ids, shipments, strict=True)
+                    for item_id, quantity in new.lines
+                ],
+            )
         cancellations, self._staged_cancellations = self._staged_cancellations, []
         if cancellations:
             connection.execute(insert(Cancellation), [c.columns() for c in cancellations])

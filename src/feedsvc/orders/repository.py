@@ -15,11 +15,13 @@ from feedsvc.orders.models import (
     Refund,
     RefundComponent,
     Shipment,
+    ShipmentLine,
 )
 from feedsvc.orders.types import (
     NewCancellation,
     NewNotification,
     NewRefund,
+    NewShipment,
     OrderStatus,
     RefundState,
 )
@@ -133,8 +135,14 @@ class OrderRepository:
         query = select(BuyerNotification).where(BuyerNotification.seller_pk == seller_pk)
         return self._session.scalars(query.order_by(BuyerNotification.id)).all()
 
-    def add(self, entity: Order | Shipment) -> None:
-        self._session.add(entity)
+    def add(self, order: Order) -> None:
+        self._session.add(order)
+
+    def add_shipment(self, new: NewShipment) -> None:
+        lines = [
+            ShipmentLine(item_id=item_id, quantity=quantity) for item_id, quantity in new.lines
+        ]
+        self._session.add(Shipment(**new.columns(), lines=lines))
 
     def add_cancellation(self, new: NewCancellation) -> None:
         self._session.add(Cancellation(**new.columns()))

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from feedsvc.orders.commands import Fulfillment
-from feedsvc.orders.models import Order, OrderItem, Shipment, ShipmentLine
+from feedsvc.orders.models import Order, OrderItem
 from feedsvc.orders.outcomes import Rejection
 from feedsvc.orders.repository import OrderRepository
-from feedsvc.orders.types import RefundState
+from feedsvc.orders.types import NewShipment, RefundState
 from feedsvc.reports.results import ResultCode
 
 
@@ -30,7 +30,7 @@ def ship_lines(
     *,
     now: datetime,
     feed_submission_id: int | None,
-) -> Shipment:
+) -> None:
     """Check every line, then ship them all as one shipment."""
     planned: dict[int, int] = {}
     quantities = []
@@ -51,25 +51,24 @@ def ship_lines(
         planned[line.item.id] = already + wanted
         quantities.append(wanted)
 
-    shipment = Shipment(
-        order_id=order.id,
-        fulfillment_date=command.fulfillment_date,
-        merchant_fulfillment_id=command.merchant_fulfillment_id,
-        carrier_code=command.carrier_code,
-        carrier_name=command.carrier_name,
-        shipping_method=command.shipping_method,
-        tracking_number=command.tracking_number,
-        feed_submission_id=feed_submission_id,
-        created_at=now,
-        lines=[
-            ShipmentLine(item_id=line.item.id, item=line.item, quantity=quantity)
-            for line, quantity in zip(lines, quantities, strict=True)
-        ],
-    )
     for line, quantity in zip(lines, quantities, strict=True):
         line.item.ship_units(quantity)
-    repository.add(shipment)
+    repository.add_shipment(
+        NewShipment(
+            order_id=order.id,
+            fulfillment_date=command.fulfillment_date,
+            merchant_fulfillment_id=command.merchant_fulfillment_id,
+            carrier_code=command.carrier_code,
+            carrier_name=command.carrier_name,
+            shipping_method=command.shipping_method,
+            tracking_number=command.tracking_number,
+            feed_submission_id=feed_submission_id,
+            created_at=now,
+            lines=tuple(
+                (line.item.id, quantity) for line, quantity in zip(lines, quantities, strict=True)
+            ),
+        )
+    )
     for refund in repository.pending_refunds(order.id):
         refund.state = RefundState.APPLIED
     order.refresh_status()
-    return shipment

@@ -162,3 +162,33 @@ class NewNotification:
             "body": self.body,
             "created_at": self.created_at,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class NewShipment:
+    """A confirmed shipment to record: its lines as (item id, quantity) pairs."""
+
+    order_id: int
+    fulfillment_date: datetime
+    merchant_fulfillment_id: str | None
+    carrier_code: str | None
+    carrier_name: str | None
+    shipping_method: str | None
+    tracking_number: str | None
+    feed_submission_id: int | None
+    created_at: datetime
+    lines: tuple[tuple[int, int], ...]
+
+    def columns(self) -> dict[str, object]:
+        """The shipment's own columns (its lines are rows of their own)."""
+        return {
+            "order_id": self.order_id,
+            "fulfillment_date": self.fulfillment_date,
+            "merchant_fulfillment_id": self.merchant_fulfillment_id,
+            "carrier_code": self.carrier_code,
+            "carrier_name": self.carrier_name,
+            "shipping_method": self.shipping_method,
+            "tracking_number": self.tracking_number,
+            "feed_submission_id": self.feed_submission_id,
+            "created_at": self.created_at,
+        }
