@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from feedsvc.db.base import Base
 from feedsvc.db.bulk import allocate_ids
 from feedsvc.orders.commands import Acknowledgement, Adjustment, Fulfillment, OrderCommand
 from feedsvc.orders.models import (
@@ -93,7 +94,7 @@ class PreloadedOrderRepository(OrderRepository):
             )
         self._order_ids = [order.id for order in orders]
         self._pending: dict[int, list[Refund]] | None = None
-        self._staged: list[NewRefund] = []
+        self._staged_refunds: list[NewRefund] = []
         self._staged_cancellations: list[NewCancellation] = []
         self._staged_notifications: list[NewNotification] = []
         self._staged_shipments: list[NewShipment] = []
@@ -190,7 +191,7 @@ class PreloadedOrderRepository(OrderRepository):
             self._adjustment_keys.add(new.merchant_adjustment_item_id)
             self._used_adjustment_ids.add(new.merchant_adjustment_item_id)
         if new.state != RefundState.PENDING:
-            self._staged.append(new)
+            self._staged_refunds.append(new)
             return
         refund = self._refund_object(new)
         if self._pending is not None:
@@ -209,39 +210,35 @@ class PreloadedOrderRepository(OrderRepository):
 
     def write_staged(self) -> None:
         """Insert what the run staged, one executemany per table, in the order it came."""
-        connection = self._session.connection()
-        staged, self._staged = self._staged, []
-        if staged:
-            ids = allocate_ids(self._session, Refund, len(staged))
-            refunds: list[dict[str, object]] = []
-            components: list[dict[str, object]] = []
-            for refund_id, new in zip(ids, staged, strict=True):
-                refunds.append({"id": refund_id, **new.columns()})
-                components.extend(
-                    {"refund_id": refund_id, "component": component, "amount": amount}
-                    for component, amount in new.components
-                )
-            connection.execute(insert(Refund), refunds)
-            if components:
-                connection.execute(insert(RefundComponent), components)
+        refunds, self._staged_refunds = self._staged_refunds, []
+        ids = allocate_ids(self._session, Refund, len(refunds)) if refunds else []
+        self._insert(Refund, [{"id": i, **r.columns()} for i, r in zip(ids, refunds, strict=True)])
+        self._insert(
+            RefundComponent,
+            [
+                {"refund_id": i, "component": component, "amount": amount}
+                for i, refund in zip(ids, refunds, strict=True)
+                for component, amount in refund.components
+            ],
+        )
         shipments, self._staged_shipments = self._staged_shipments, []
-        if shipments:
-            ids = allocate_ids(self._session, Shipment, len(shipments))
-            connection.execute(
-                insert(Shipment),
-                [{"id": i, **new.columns()} for i, new in zip(ids, shipments, strict=True)],
-            )
-            connection.execute(
-                insert(ShipmentLine),
-                [
-                    {"shipment_id": i, "item_id": item_id, "quantity": quantity}
-                    for i, new in zip(ids, shipments, strict=True)
-                    for item_id, quantity in new.lines
-                ],
-            )
+        ids = allocate_ids(self._session, Shipment, len(shipments)) if shipments else []
+        self._insert(
+            Shipment, [{"id": i, **s.columns()} for i, s in zip(ids, shipments, strict=True)]
+        )
+        self._insert(
+            ShipmentLine,
+            [
+                {"shipment_id": i, "item_id": item_id, "quantity": quantity}
+                for i, shipment in zip(ids, shipments, strict=True)
+                for item_id, quantity in shipment.lines
+            ],
+        )
         cancellations, self._staged_cancellations = self._staged_cancellations, []
-        if cancellations:
-            connection.execute(insert(Cancellation), [c.columns() for c in cancellations])
+        self._insert(Cancellation, [c.columns() for c in cancellations])
         notifications, self._staged_notifications = self._staged_notifications, []
-        if notifications:
-            connection.execute(insert(BuyerNotification), [n.columns() for n in notifications])
+        self._insert(BuyerNotification, [n.columns() for n in notifications])
+
+    def _insert(self, entity: type[Base], rows: list[dict[str, object]]) -> None:
+        if rows:
+            self._session.connection().execute(insert(entity), rows)
