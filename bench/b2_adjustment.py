@@ -21,8 +21,13 @@ def run(workdir: Path, *, quick: bool) -> Section:
     database = workdir / "adjust.db"
     env = feedsvc_env(f"sqlite:///{database}", FEEDSVC_WORKER_POLL_SECONDS="0.05")
     lines = feeds.make_lines(count, series=2)
+    # Context: feeds of the other two kinds, each on orders of its own, left unshipped.
+    cancel_lines = feeds.make_lines(count, series=5)
+    ship_lines = feeds.make_lines(count, series=6)
     seed = workdir / "seed.json"
-    feeds.write_seed(seed, SELLER, lines, shipped=True)  # shipped: refunds apply at once
+    feeds.write_seed(  # shipped: refunds apply at once
+        seed, SELLER, lines, shipped=True, unshipped_lines=cancel_lines + ship_lines
+    )
     begin = time.monotonic()
     run_feedsvc(env, "seed", str(seed), timeout=600)
     seed_seconds = time.monotonic() - begin
@@ -40,6 +45,21 @@ def run(workdir: Path, *, quick: bool) -> Section:
             accepted = time.monotonic()
             done = mws.wait_done(http, submission_id, timeout=timeout, poll=0.2)
             counts = summary_counts(mws.result(http, submission_id)) if done else {}
+            others = {
+                kind: _timed(mws, http, document, feed_type, timeout=timeout)
+                for kind, feed_type, document in (
+                    (
+                        "cancellation",
+                        feeds.ACK,
+                        feeds.cancellation_feed(SELLER.seller_id, cancel_lines),
+                    ),
+                    (
+                        "fulfillment",
+                        feeds.FULFILLMENT,
+                        feeds.fulfillment_feed(SELLER.seller_id, ship_lines),
+                    ),
+                )
+            }
 
     # The floor, with the server stopped so that nothing competes with it.
     parse_validate = floor.lxml_parse_validate(document)
@@ -58,7 +78,10 @@ def run(workdir: Path, *, quick: bool) -> Section:
         "parsing + validating the same document against `xsd/amzn-envelope.xsd` (schema "
         f"compiled beforehand), plus one transaction of two executemany INSERTs writing "
         f"{count:,} refund rows and {count * len(feeds.REFUND):,} component rows into scratch "
-        "tables of the same SQLite file (best of 3 each).",
+        "tables of the same SQLite file (best of 3 each). For context, the same server then "
+        f"takes a {count:,}-message cancellation feed (OrderAcknowledgement `Failure`, one "
+        f"item each) and a {count:,}-message fulfillment feed, each on {count:,} unshipped "
+        "orders of its own; their ratio is to the adjustment feed's time.",
     )
     if done is None:
         section.row(
@@ -97,6 +120,17 @@ def run(workdir: Path, *, quick: bool) -> Section:
         f"{parse_validate:.2f}",
         ratio(accepted - begin, parse_validate),
     )
+    for kind, (seconds, other_counts) in others.items():
+        label = f"context: a {count:,}-message {kind} feed, SubmitFeed to _DONE_ (s)"
+        if seconds is None or done is None:
+            section.row(label, "not done", "n/a", "n/a")
+            continue
+        section.row(label, f"{seconds:.2f}", f"{done - begin:.2f}", ratio(seconds, done - begin))
+        section.note(
+            f"The {kind} feed's report: "
+            + ", ".join(f"{name} {value}" for name, value in other_counts.items())
+            + f"; {count / seconds:.0f} messages/s."
+        )
     if xmlschema is None:
         section.row(
             "context: xmlschema (pure Python) validation (s)",
@@ -113,7 +147,7 @@ def run(workdir: Path, *, quick: bool) -> Section:
         )
     floor_parts = f"lxml parse + validate {parse_validate:.3f} s, bulk insert {insert:.3f} s"
     section.note(
-        f"Floor parts: {floor_parts}. Seeding {count:,} orders took {seed_seconds:.1f} s "
+        f"Floor parts: {floor_parts}. Seeding {3 * count:,} orders took {seed_seconds:.1f} s "
         "(not counted)."
     )
     section.note(
@@ -132,3 +166,15 @@ def run(workdir: Path, *, quick: bool) -> Section:
             "its baseline is the lxml parse + validate of the floor."
         )
     return section
+
+
+def _timed(
+    mws: MwsClient, http: httpx.Client, document: bytes, feed_type: str, *, timeout: float
+) -> tuple[float | None, dict[str, int]]:
+    """SubmitFeed to _DONE_ for one more feed: the seconds (None if not done) and its counts."""
+    begin = time.monotonic()
+    submission_id = mws.submit(http, document, feed_type)
+    done = mws.wait_done(http, submission_id, timeout=timeout, poll=0.2)
+    if done is None:
+        return None, {}
+    return done - begin, summary_counts(mws.result(http, submission_id))

@@ -12,6 +12,7 @@ from bench.mws_client import Seller
 
 ACK = "_POST_ORDER_ACKNOWLEDGEMENT_DATA_"
 ADJUSTMENT = "_POST_PAYMENT_ADJUSTMENT_DATA_"
+FULFILLMENT = "_POST_ORDER_FULFILLMENT_DATA_"
 HEADER = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
     '<AmazonEnvelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
@@ -44,9 +45,19 @@ def make_lines(count: int, *, items: int = 1, series: int = 1) -> list[Line]:
     ]
 
 
-def write_seed(path: Path, seller: Seller, lines: list[Line], *, shipped: bool) -> None:
-    """A ``feedsvc seed`` file: the seller and one order per line, placed an hour ago."""
+def write_seed(
+    path: Path,
+    seller: Seller,
+    lines: list[Line],
+    *,
+    shipped: bool,
+    unshipped_lines: list[Line] | None = None,
+) -> None:
+    """A ``feedsvc seed`` file: the seller and one order per line, placed an hour ago
+    (the lines of ``unshipped_lines`` unshipped, whatever ``shipped`` says)."""
     placed = datetime.now(UTC) - timedelta(hours=1)
+    flagged = [(line, shipped) for line in lines]
+    flagged += [(line, False) for line in unshipped_lines or []]
     orders = [
         {
             "seller_id": seller.seller_id,
@@ -61,7 +72,7 @@ def write_seed(path: Path, seller: Seller, lines: list[Line], *, shipped: bool) 
                     "amazon_order_item_code": code,
                     "sku": f"SKU-{code}",
                     "quantity": 2,
-                    "quantity_shipped": 2 if shipped else 0,
+                    "quantity_shipped": 2 if line_shipped else 0,
                     "item_price": "20.00",
                     "item_tax": "1.60",
                     "shipping_price": "5.00",
@@ -70,7 +81,7 @@ def write_seed(path: Path, seller: Seller, lines: list[Line], *, shipped: bool) 
                 for code in line.item_codes
             ],
         }
-        for line in lines
+        for line, line_shipped in flagged
     ]
     path.write_text(json.dumps({"sellers": [seller.seed()], "orders": orders}))
 
@@ -111,6 +122,34 @@ def adjustment_feed(merchant: str, lines: list[Line]) -> bytes:
     """One OrderAdjustment message per line, refunding half of each charge of its first item."""
     messages = "".join(_adjustment_message(n, line) for n, line in enumerate(lines, start=1))
     head = HEADER.format(merchant=merchant, message_type="OrderAdjustment")
+    return (head + messages + FOOTER).encode()
+
+
+def cancellation_feed(merchant: str, lines: list[Line]) -> bytes:
+    """One OrderAcknowledgement per line cancelling its first item (``Failure``)."""
+    messages = "".join(
+        f"<Message><MessageID>{n}</MessageID><OrderAcknowledgement>"
+        f"<AmazonOrderID>{line.amazon_order_id}</AmazonOrderID><StatusCode>Failure</StatusCode>"
+        f"<Item><AmazonOrderItemCode>{line.item_codes[0]}</AmazonOrderItemCode>"
+        "<CancelReason>NoInventory</CancelReason></Item></OrderAcknowledgement></Message>\n"
+        for n, line in enumerate(lines, start=1)
+    )
+    head = HEADER.format(merchant=merchant, message_type="OrderAcknowledgement")
+    return (head + messages + FOOTER).encode()
+
+
+def fulfillment_feed(merchant: str, lines: list[Line]) -> bytes:
+    """One OrderFulfillment per line confirming the shipment of the whole order."""
+    shipped = (datetime.now(UTC) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    messages = "".join(
+        f"<Message><MessageID>{n}</MessageID><OrderFulfillment>"
+        f"<AmazonOrderID>{line.amazon_order_id}</AmazonOrderID>"
+        f"<FulfillmentDate>{shipped}</FulfillmentDate><FulfillmentData>"
+        f"<CarrierCode>UPS</CarrierCode><ShipperTrackingNumber>1Z{n:08d}</ShipperTrackingNumber>"
+        "</FulfillmentData></OrderFulfillment></Message>\n"
+        for n, line in enumerate(lines, start=1)
+    )
+    head = HEADER.format(merchant=merchant, message_type="OrderFulfillment")
     return (head + messages + FOOTER).encode()
 
 
