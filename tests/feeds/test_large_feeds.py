@@ -20,6 +20,7 @@ from feedsvc.xml.messages import read_messages
 from feedsvc.xml.schemas import SchemaRegistry
 from feedsvc.xml.validation import validate_xml_stream
 from tests.conftest import ADMIN_TOKEN, Admin, Mws
+from tests.fuzz.strategies import HOSTILE
 from tests.support import ack, envelope, order_payload
 
 
@@ -92,6 +93,28 @@ def streaming_app(database_url: str) -> Iterator[FastAPI]:
     application = create_app(settings, migrate=False)
     yield application
     application.state.engine.dispose()
+
+
+@pytest.mark.parametrize("feed", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_feeds_validated_as_streams_are_refused(
+    streaming_app: FastAPI, feed: bytes
+) -> None:
+    """The path an entity bomb once crashed (lxml 6.2 expanded it while validating)."""
+    with TestClient(streaming_app) as client:
+        admin = Admin(client)
+        mws = Mws(client, admin.seller(), streaming_app)
+        submission_id = mws.submit_and_process(feed)
+        results = mws.report(submission_id).findall("Message/ProcessingReport/Result")
+        assert results
+        assert results[0].findtext("ResultCode") == "Error"
+        assert results[0].findtext("ResultDescription")
+        assert b"root:" not in etree.tostring(mws.report(submission_id))
+        # The service is still there, and still processes a good feed.
+        order = admin.order(order_payload(mws.seller["seller_id"]))
+        mws.submit_and_process(
+            envelope("OrderAcknowledgement", ack(order["amazon_order_id"], "Failure"))
+        )
+        assert admin.get(f"/admin/orders/{order['amazon_order_id']}")["status"] == "Canceled"
 
 
 def test_feeds_validated_as_streams_end_to_end(streaming_app: FastAPI) -> None:
