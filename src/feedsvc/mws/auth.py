@@ -5,47 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy.orm import Session
 
-from feedsvc.accounts.models import MwsAuthGrant, MwsCredential, Seller
+from feedsvc.accounts.repository import SellerRepository
 from feedsvc.accounts.types import SellerAccount
 from feedsvc.errors import AccessDenied, InvalidAccessKeyId, MissingParameter
-from feedsvc.faults.models import ERROR_FAULTS, Fault
 from feedsvc.mws.params import Params
 from feedsvc.mws.signature import RequestTarget, verify
-
-# Asked on every MWS request, so it is one statement, built once: the access key's
-# secret and owner, the seller named by the request (NULLs when unknown), and whether
-# an injected error is armed for this seller and operation.
-_ERROR_FAULT_ARMED = (
-    select(Fault.id)
-    .where(
-        Fault.seller_pk == Seller.id,
-        Fault.kind.in_([str(kind) for kind in ERROR_FAULTS]),
-        Fault.remaining > 0,
-        Fault.operation == bindparam("operation"),
-    )
-    .exists()
-)
-_CALLER = (
-    select(
-        MwsCredential.secret_key,
-        MwsCredential.seller_pk.label("key_owner"),
-        Seller.id,
-        Seller.seller_id,
-        Seller.marketplace_ids,
-        Seller.throttling_mode,
-        Seller.throttling_speed,
-        Seller.send_result_content_md5,
-        _ERROR_FAULT_ARMED.label("error_fault_armed"),
-    )
-    .select_from(MwsCredential)
-    .outerjoin(Seller, Seller.seller_id == bindparam("seller_id"))
-    .where(MwsCredential.access_key_id == bindparam("access_key_id"))
-)
-_GRANT = select(MwsAuthGrant.seller_pk, MwsAuthGrant.developer_pk).where(
-    MwsAuthGrant.token == bindparam("token")
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +23,7 @@ class Caller:
 
 
 def authenticate(
-    connection: Connection,
+    session: Session,
     params: Params,
     *,
     target: RequestTarget | None,
@@ -72,41 +38,27 @@ def authenticate(
     seller_id = params.get("SellerId") or params.get("Merchant")
     if seller_id is None:
         raise MissingParameter("SellerId")
-    row = connection.execute(
-        _CALLER, {"access_key_id": access_key_id, "seller_id": seller_id, "operation": operation}
-    ).one_or_none()
-    if row is None:
+    sellers = SellerRepository(session)
+    found = sellers.key_and_seller(access_key_id, seller_id, operation=operation)
+    if found is None:
         raise InvalidAccessKeyId()
     if target is not None:
-        verify(params, secret=row.secret_key, target=target, now=now)
-    if row.id is None:
+        verify(params, secret=found.secret_key, target=target, now=now)
+    seller = found.seller
+    if seller is None:
         raise AccessDenied(f"Access denied: seller {seller_id} is not known.")
-    seller = SellerAccount(
-        id=row.id,
-        seller_id=row.seller_id,
-        marketplace_ids=tuple(row.marketplace_ids),
-        throttling_mode=row.throttling_mode,
-        throttling_speed=row.throttling_speed,
-        send_result_content_md5=row.send_result_content_md5,
-    )
-    if row.key_owner != seller.id:
-        _check_grant(connection, params, seller, access_key_id=access_key_id, owner=row.key_owner)
-    return Caller(seller, bool(row.error_fault_armed))
-
-
-def _check_grant(
-    connection: Connection, params: Params, seller: SellerAccount, *, access_key_id: str, owner: int
-) -> None:
-    """A key of another developer account acts for the seller only with its MWSAuthToken."""
+    if found.key_owner == seller.id:
+        return Caller(seller, found.error_fault_armed)
     token = params.get("MWSAuthToken")
     if token is None or token == "None":  # noqa: S105 (some clients send the string "None")
         raise AccessDenied(
             f"Access denied: access key {access_key_id} belongs to another developer "
-            f"account; acting for seller {seller.seller_id} needs the MWSAuthToken it granted."
+            f"account; acting for seller {seller_id} needs the MWSAuthToken it granted."
         )
-    grant = connection.execute(_GRANT, {"token": token}).one_or_none()
-    if grant is None or grant.seller_pk != seller.id or grant.developer_pk != owner:
+    grant = sellers.grant(token)
+    if grant is None or grant.seller_pk != seller.id or grant.developer_pk != found.key_owner:
         raise AccessDenied(
             f"Access denied: MWSAuthToken {token} does not authorise access key "
-            f"{access_key_id} for seller {seller.seller_id}."
+            f"{access_key_id} for seller {seller_id}."
         )
+    return Caller(seller, found.error_fault_armed)

@@ -231,7 +231,7 @@ class MwsApi:
             answer: Answer | None = None
             with unit(self._sessions) as session:
                 caller = authenticate(
-                    session.connection(), params, target=target, now=now, operation=action_name
+                    session, params, target=target, now=now, operation=action_name
                 )
                 seller = caller.seller
                 if not (throttled(seller, action_name) or caller.error_fault_armed):
