@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 class OrderStatus(StrEnum):
@@ -100,16 +104,7 @@ class NewRefund:
 
     def columns(self) -> dict[str, object]:
         """The refund's own columns (its components are rows of their own)."""
-        return {
-            "seller_pk": self.seller_pk,
-            "order_id": self.order_id,
-            "item_id": self.item_id,
-            "reason": self.reason,
-            "merchant_adjustment_item_id": self.merchant_adjustment_item_id,
-            "state": self.state,
-            "feed_submission_id": self.feed_submission_id,
-            "created_at": self.created_at,
-        }
+        return _columns(self, leave_out="components")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,17 +122,8 @@ class NewCancellation:
     created_at: datetime
 
     def columns(self) -> dict[str, object]:
-        return {
-            "order_id": self.order_id,
-            "item_id": self.item_id,
-            "quantity": self.quantity,
-            "reason": self.reason,
-            "source": self.source,
-            "buyer_requested": self.buyer_requested,
-            "feed_submission_id": self.feed_submission_id,
-            "memo": self.memo,
-            "created_at": self.created_at,
-        }
+        """Its columns, by name."""
+        return _columns(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,15 +139,8 @@ class NewNotification:
     created_at: datetime
 
     def columns(self) -> dict[str, object]:
-        return {
-            "seller_pk": self.seller_pk,
-            "order_id": self.order_id,
-            "kind": self.kind,
-            "recipient": self.recipient,
-            "subject": self.subject,
-            "body": self.body,
-            "created_at": self.created_at,
-        }
+        """Its columns, by name."""
+        return _columns(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,14 +160,9 @@ class NewShipment:
 
     def columns(self) -> dict[str, object]:
         """The shipment's own columns (its lines are rows of their own)."""
-        return {
-            "order_id": self.order_id,
-            "fulfillment_date": self.fulfillment_date,
-            "merchant_fulfillment_id": self.merchant_fulfillment_id,
-            "carrier_code": self.carrier_code,
-            "carrier_name": self.carrier_name,
-            "shipping_method": self.shipping_method,
-            "tracking_number": self.tracking_number,
-            "feed_submission_id": self.feed_submission_id,
-            "created_at": self.created_at,
-        }
+        return _columns(self, leave_out="lines")
+
+
+def _columns(value: DataclassInstance, leave_out: str = "") -> dict[str, object]:
+    """A new row's fields by name: each field of these values is a column of its table."""
+    return {f.name: getattr(value, f.name) for f in fields(value) if f.name != leave_out}
