@@ -96,9 +96,7 @@ def one_ack(merchant: str, line: Line) -> bytes:
         "<CancelReason>NoInventory</CancelReason></Item>\n"
         "    </OrderAcknowledgement>\n  </Message>\n"
     )
-    return (
-        HEADER.format(merchant=merchant, message_type="OrderAcknowledgement") + body + FOOTER
-    ).encode()
+    return _envelope(merchant, "OrderAcknowledgement", body)
 
 
 def _adjustment_message(message_id: int, line: Line) -> str:
@@ -121,8 +119,7 @@ def _adjustment_message(message_id: int, line: Line) -> str:
 def adjustment_feed(merchant: str, lines: list[Line]) -> bytes:
     """One OrderAdjustment message per line, refunding half of each charge of its first item."""
     messages = "".join(_adjustment_message(n, line) for n, line in enumerate(lines, start=1))
-    head = HEADER.format(merchant=merchant, message_type="OrderAdjustment")
-    return (head + messages + FOOTER).encode()
+    return _envelope(merchant, "OrderAdjustment", messages)
 
 
 def cancellation_feed(merchant: str, lines: list[Line]) -> bytes:
@@ -134,8 +131,7 @@ def cancellation_feed(merchant: str, lines: list[Line]) -> bytes:
         "<CancelReason>NoInventory</CancelReason></Item></OrderAcknowledgement></Message>\n"
         for n, line in enumerate(lines, start=1)
     )
-    head = HEADER.format(merchant=merchant, message_type="OrderAcknowledgement")
-    return (head + messages + FOOTER).encode()
+    return _envelope(merchant, "OrderAcknowledgement", messages)
 
 
 def fulfillment_feed(merchant: str, lines: list[Line]) -> bytes:
@@ -149,8 +145,13 @@ def fulfillment_feed(merchant: str, lines: list[Line]) -> bytes:
         "</FulfillmentData></OrderFulfillment></Message>\n"
         for n, line in enumerate(lines, start=1)
     )
-    head = HEADER.format(merchant=merchant, message_type="OrderFulfillment")
-    return (head + messages + FOOTER).encode()
+    return _envelope(merchant, "OrderFulfillment", messages)
+
+
+def _envelope(merchant: str, message_type: str, messages: str) -> bytes:
+    return (
+        HEADER.format(merchant=merchant, message_type=message_type) + messages + FOOTER
+    ).encode()
 
 
 def _success_ack(message_id: int, line: Line) -> str:
