@@ -1,11 +1,18 @@
-"""The reason and currency lists used for flat files are the XSDs' enumerations."""
+"""Lists that must agree: reasons and currencies with the XSDs, charges with their columns."""
 
 from __future__ import annotations
 
 import pytest
 from lxml import etree
 
-from feedsvc.orders.types import ADJUSTMENT_REASONS, CANCEL_REASONS, CURRENCIES
+from feedsvc.orders.models import OrderItem
+from feedsvc.orders.types import (
+    ADJUSTMENT_REASONS,
+    CANCEL_REASONS,
+    CHARGED_COMPONENTS,
+    CURRENCIES,
+    Component,
+)
 from feedsvc.resources import xsd_dir
 
 XS = "{http://www.w3.org/2001/XMLSchema}"
@@ -45,3 +52,18 @@ def test_admin_api_literals_are_the_same_lists() -> None:
 
     assert get_args(schemas.Currency) == CURRENCIES
     assert get_args(schemas.CancelReason) == CANCEL_REASONS
+
+
+def test_every_charged_component_reads_its_own_column() -> None:
+    charges = {component: 100 * (n + 1) for n, component in enumerate(CHARGED_COMPONENTS)}
+    item = OrderItem(
+        item_price=charges[Component.PRINCIPAL],
+        item_tax=charges[Component.TAX],
+        shipping_price=charges[Component.SHIPPING],
+        shipping_tax=charges[Component.SHIPPING_TAX],
+        gift_wrap_price=charges[Component.GIFT_WRAP],
+        gift_wrap_tax=charges[Component.GIFT_WRAP_TAX],
+    )
+    assert {component: item.charged(component) for component in CHARGED_COMPONENTS} == charges
+    assert item.total_charged == sum(charges.values())
+    assert item.charged(Component.GOODWILL) == 0

@@ -5,9 +5,9 @@ Applying a feed one message at a time costs several queries and a flush per mess
 their items, what has been refunded per line, the adjustment ids already used and, when
 asked, the refunds held pending; it then answers the per-message lookups from memory and
 keeps those answers current as the batch adds refunds and assigns merchant ids. Nothing is
-flushed until the caller flushes, so a batch's inserts go out together; new refunds that
-apply at once, cancellations and buyer e-mails are staged as plain values and written by
-``write_staged``.
+flushed until the caller flushes; the rows a batch adds (refunds that apply at once,
+cancellations, shipments, buyer e-mails) are staged as plain values and written together
+by ``write_staged``.
 
 A key the preload did not cover (none should be missed) falls back to a query.
 """

@@ -51,8 +51,9 @@ def ship_lines(
         planned[line.item.id] = already + wanted
         quantities.append(wanted)
 
-    for line, quantity in zip(lines, quantities, strict=True):
-        line.item.ship_units(quantity)
+    shipped = [(line.item, quantity) for line, quantity in zip(lines, quantities, strict=True)]
+    for item, quantity in shipped:
+        item.ship_units(quantity)
     repository.add_shipment(
         NewShipment(
             order_id=order.id,
@@ -64,9 +65,7 @@ def ship_lines(
             tracking_number=command.tracking_number,
             feed_submission_id=feed_submission_id,
             created_at=now,
-            lines=tuple(
-                (line.item.id, quantity) for line, quantity in zip(lines, quantities, strict=True)
-            ),
+            lines=tuple((item.id, quantity) for item, quantity in shipped),
         )
     )
     for refund in repository.pending_refunds(order.id):
