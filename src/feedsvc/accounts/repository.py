@@ -4,27 +4,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from feedsvc.accounts.models import MwsAuthGrant, MwsCredential, Seller
 from feedsvc.accounts.types import SellerAccount
+from feedsvc.db.driver import DriverStatement
 from feedsvc.faults.models import ERROR_FAULTS, Fault
 
-# Asked on every MWS request, so it is one statement, built once: the access key's
+# Asked on every MWS request, so it is one statement, run on the driver: the access key's
 # secret and owner, the seller the request names (NULLs when unknown), and whether an
 # injected error is armed for that seller and the operation.
 _ERROR_FAULT_ARMED = (
     select(Fault.id)
     .where(
         Fault.seller_pk == Seller.id,
-        Fault.kind.in_([str(kind) for kind in ERROR_FAULTS]),
+        # One comparison a kind, not IN: a DriverStatement takes no expanding lists.
+        or_(*(Fault.kind == str(kind) for kind in ERROR_FAULTS)),
         Fault.remaining > 0,
         Fault.operation == bindparam("operation"),
     )
     .exists()
 )
-_CALLER = (
+_CALLER = DriverStatement(
     select(
         MwsCredential.secret_key,
         MwsCredential.seller_pk.label("key_owner"),
@@ -69,27 +71,24 @@ class SellerRepository:
     ) -> KeyAndSeller | None:
         """The key's secret and owner with the named seller, in one round trip; None when
         the key is unknown."""
-        row = (
-            self._session.connection()
-            .execute(
-                _CALLER,
-                {"access_key_id": access_key_id, "seller_id": seller_id, "operation": operation},
-            )
-            .one_or_none()
+        rows = _CALLER.rows(
+            self._session.connection(),
+            {"access_key_id": access_key_id, "seller_id": seller_id, "operation": operation},
         )
-        if row is None:
+        if not rows:
             return None
+        (secret_key, key_owner, pk, public_id, marketplaces, mode, speed, md5, armed) = rows[0]
         seller = None
-        if row.id is not None:
+        if pk is not None:
             seller = SellerAccount(
-                id=row.id,
-                seller_id=row.seller_id,
-                marketplace_ids=tuple(row.marketplace_ids),
-                throttling_mode=row.throttling_mode,
-                throttling_speed=row.throttling_speed,
-                send_result_content_md5=row.send_result_content_md5,
+                id=pk,
+                seller_id=public_id,
+                marketplace_ids=tuple(marketplaces),
+                throttling_mode=mode,
+                throttling_speed=speed,
+                send_result_content_md5=md5,
             )
-        return KeyAndSeller(row.secret_key, row.key_owner, seller, bool(row.error_fault_armed))
+        return KeyAndSeller(secret_key, key_owner, seller, bool(armed))
 
     def credential(self, access_key_id: str) -> MwsCredential | None:
         return self._session.get(MwsCredential, access_key_id)

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session
 
+from feedsvc.db.driver import DriverStatement
 from feedsvc.feeds.models import FeedDocument
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 PIECE_BYTES = 1024 * 1024
 SPOOL_BYTES = 8 * 1024 * 1024
-_STORE_PIECE = insert(FeedDocument)
+_STORE_PIECE = DriverStatement(insert(FeedDocument))
 
 
 class FeedBody:
@@ -64,8 +65,8 @@ def store(connection: Connection, submission_id: int, body: FeedBody) -> None:
         piece = source.read(PIECE_BYTES)
         if not piece and seq:
             break
-        connection.execute(
-            _STORE_PIECE, {"submission_id": submission_id, "seq": seq, "content": piece}
+        _STORE_PIECE.rows(
+            connection, {"submission_id": submission_id, "seq": seq, "content": piece}
         )
         seq += 1
 

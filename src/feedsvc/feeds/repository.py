@@ -11,13 +11,14 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from feedsvc.db.driver import DriverStatement
 from feedsvc.feeds.documents import PIECE_BYTES, FeedBody, StoredFeed, store
 from feedsvc.feeds.models import FeedSubmission, ProcessingReportDocument, SubmissionResult
 from feedsvc.feeds.types import FeedProcessingStatus
 from feedsvc.reports.results import MessageResult, ResultCode, Severity
 
 Q = TypeVar("Q", bound=Select[Any])
-_ADD = insert(FeedSubmission).returning(FeedSubmission.id)
+_ADD = DriverStatement(insert(FeedSubmission).returning(FeedSubmission.id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,11 +49,11 @@ class FeedRepository:
         submitted_at: datetime,
         body: FeedBody,
     ) -> int:
-        """Store a new submission and its feed document; its id (Core INSERTs: every
+        """Store a new submission and its feed document; its id (driver INSERTs: every
         SubmitFeed pays for this, and nothing needs the rows as objects)."""
         connection = self._session.connection()
-        submission_id: int = connection.execute(
-            _ADD,
+        ((submission_id,),) = _ADD.rows(
+            connection,
             {
                 "seller_pk": seller_pk,
                 "feed_type": feed_type,
@@ -64,9 +65,9 @@ class FeedRepository:
                 "submitted_at": submitted_at,
                 "messages_done": 0,
             },
-        ).scalar_one()
+        )
         store(connection, submission_id, body)
-        return submission_id
+        return int(submission_id)
 
     def get(self, submission_id: int) -> FeedSubmission | None:
         return self._session.get(FeedSubmission, submission_id)

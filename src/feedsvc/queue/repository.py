@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from feedsvc.db.driver import DriverStatement
 from feedsvc.queue.models import Job, JobKind, JobStatus
 
-_ENQUEUE = insert(Job)
+_ENQUEUE = DriverStatement(insert(Job))
 
 
 class JobRepository:
@@ -20,9 +21,9 @@ class JobRepository:
         self._session = session
 
     def enqueue(self, kind: JobKind, *, submission_id: int | None, now: datetime) -> None:
-        # A Core INSERT: every SubmitFeed enqueues, and nothing reads the job back.
-        self._session.connection().execute(
-            _ENQUEUE,
+        # On the driver: every SubmitFeed enqueues, and nothing reads the job back.
+        _ENQUEUE.rows(
+            self._session.connection(),
             {
                 "kind": kind,
                 "submission_id": submission_id,

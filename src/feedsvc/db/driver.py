@@ -1,0 +1,112 @@
+"""Hot statements: compiled once by SQLAlchemy, then run on the driver's own cursor.
+
+Every SubmitFeed runs the same four small statements. On SQLite, SQLAlchemy's work
+around each execution (cache key, execution context, parameter and result wrapping,
+events) costs several times the statement itself. A ``DriverStatement`` keeps the
+statement a Core construct, and keeps SQLAlchemy's compiler and its types' bind and
+result conversions, but runs it straight on the DBAPI cursor of the connection the
+transaction already holds. It is for statements with plain bind parameters only:
+those whose compiling needs SQLAlchemy at execution time (expanding IN lists,
+Python-side column defaults) are refused when first compiled. Driver errors are
+raised as SQLAlchemy's exceptions, as ``Connection.execute`` raises them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import Executable
+
+Processor = Callable[[Any], Any] | None
+
+
+@dataclass(slots=True)
+class _Plan:
+    """One statement compiled for one dialect and one set of parameter names."""
+
+    sql: str
+    compiled: SQLCompiler
+    names: Sequence[str] | None  # bind names in order, when the driver takes a tuple
+    bind: dict[str, Callable[[Any], Any]]  # the conversions of the parameters that have one
+    columns: Sequence[Any]  # what each row holds: the selected or RETURNING columns
+    results: list[Processor] | None = None  # set by the first execution's cursor
+
+
+class DriverStatement:
+    """A Core statement executed on the DBAPI connection behind a SQLAlchemy Connection."""
+
+    def __init__(self, statement: Executable) -> None:
+        self._statement = statement
+        self._plans: dict[tuple[str, tuple[str, ...]], _Plan] = {}
+
+    def rows(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Run with ``params``; the rows it returns (an INSERT may return its new key)."""
+        dialect = connection.dialect
+        key = (dialect.name, tuple(params))
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = self._compile(dialect, key[1])
+        values = plan.compiled.construct_params(params)
+        for name, process in plan.bind.items():
+            values[name] = process(values[name])
+        arguments: Any = values if plan.names is None else tuple(values[n] for n in plan.names)
+        dbapi_connection = connection.connection.dbapi_connection
+        assert dbapi_connection is not None  # a Connection inside a transaction has one
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(plan.sql, arguments)
+            if cursor.description is None:
+                return []
+            fetched = cursor.fetchall()
+            if plan.results is None:
+                plan.results = [
+                    column.type.dialect_impl(dialect).result_processor(dialect, described[1])
+                    for column, described in zip(plan.columns, cursor.description, strict=True)
+                ]
+            results = plan.results
+        except dialect.loaded_dbapi.Error as error:
+            raise DBAPIError.instance(
+                plan.sql, arguments, error, dialect.loaded_dbapi.Error, dialect=dialect
+            ) from error
+        finally:
+            cursor.close()
+        if not any(results):
+            return [tuple(row) for row in fetched]
+        return [
+            tuple(value if p is None else p(value) for p, value in zip(results, row, strict=True))
+            for row in fetched
+        ]
+
+    def _compile(self, dialect: Dialect, keys: tuple[str, ...]) -> _Plan:
+        statement: Any = self._statement
+        compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+        assert isinstance(compiled, SQLCompiler)
+        if compiled.post_compile_params:
+            raise ValueError("a DriverStatement cannot expand IN lists; compare one by one")
+        if compiled.insert_prefetch or compiled.update_prefetch:
+            raise ValueError(
+                "a DriverStatement does not run Python-side column defaults; pass a value for "
+                + ", ".join(sorted(c.key for c in compiled.insert_prefetch))
+            )
+        escaped = compiled.escaped_bind_names
+        bind: dict[str, Callable[[Any], Any]] = {}
+        for parameter, name in compiled.bind_names.items():
+            process = parameter.type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                bind[escaped.get(name, name)] = process
+        names = None
+        if compiled.positional:
+            assert compiled.positiontup is not None
+            names = [escaped.get(name, name) for name in compiled.positiontup]
+        # An INSERT may return its new primary key although it asked for nothing (the
+        # compiler adds RETURNING where the database has it): rows of those columns.
+        columns = compiled.effective_returning or statement.exported_columns
+        return _Plan(
+            sql=compiled.string, compiled=compiled, names=names, bind=bind, columns=columns
+        )

@@ -1,0 +1,141 @@
+"""DriverStatement: the same SQL and the same values as SQLAlchemy's own execution.
+
+Runs on the suite's database (SQLite, or PostgreSQL with FEEDSVC_TEST_DATABASE_URL),
+inside transactions that are rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import Connection, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from feedsvc.accounts.models import Seller
+from feedsvc.db.driver import DriverStatement
+from feedsvc.faults.models import Fault
+from feedsvc.feeds.models import FeedDocument, FeedSubmission
+from feedsvc.queue.models import Job
+
+_ADD = DriverStatement(insert(FeedSubmission).returning(FeedSubmission.id))
+
+
+@pytest.fixture
+def connection(app: FastAPI, seller: dict[str, Any]) -> Iterator[Connection]:
+    with app.state.engine.connect() as conn:
+        transaction = conn.begin()
+        yield conn
+        transaction.rollback()
+
+
+def _seller_pk(connection: Connection, seller: dict[str, Any]) -> int:
+    pk: int = connection.scalar(select(Seller.id).where(Seller.seller_id == seller["seller_id"]))
+    return pk
+
+
+def _submission(seller_pk: int, **overrides: Any) -> dict[str, Any]:
+    return {
+        "seller_pk": seller_pk,
+        "feed_type": "_POST_ORDER_ACKNOWLEDGEMENT_DATA_",
+        "status": "_SUBMITTED_",
+        "content_type": "text/xml",
+        "content_md5": "AAAAAAAAAAAAAAAAAAAAAA==",
+        "size": 123,
+        "marketplace_ids": ["ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"],
+        "submitted_at": datetime(
+            2026, 3, 1, 12, 30, 5, 250000, tzinfo=timezone(timedelta(hours=2))
+        ),
+        "messages_done": 0,
+        **overrides,
+    }
+
+
+def test_insert_returning_and_select_give_what_sqlalchemy_gives(
+    connection: Connection, seller: dict[str, Any]
+) -> None:
+    values = _submission(_seller_pk(connection, seller))
+    ((new_id,),) = _ADD.rows(connection, values)
+
+    query = select(
+        FeedSubmission.id,
+        FeedSubmission.marketplace_ids,
+        FeedSubmission.submitted_at,
+        FeedSubmission.started_at,
+        FeedSubmission.size,
+        FeedSubmission.feed_type,
+    ).where(FeedSubmission.id == new_id)
+    ours = DriverStatement(query).rows(connection, {})
+    theirs = [tuple(row) for row in connection.execute(query)]
+
+    assert ours == theirs
+    (row,) = ours
+    assert row[1] == ["ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"]  # JSON decoded
+    assert row[2] == datetime(2026, 3, 1, 10, 30, 5, 250000, tzinfo=UTC)  # stored in UTC
+    assert row[2].tzinfo is UTC
+    assert row[3] is None
+
+
+def test_booleans_come_back_as_booleans(connection: Connection, seller: dict[str, Any]) -> None:
+    query = select(Seller.send_result_content_md5, Seller.seller_id).where(
+        Seller.seller_id == seller["seller_id"]
+    )
+    ((flag, seller_id),) = DriverStatement(query).rows(connection, {})
+    assert isinstance(flag, bool)
+    assert seller_id == seller["seller_id"]
+
+
+def test_bind_conversions_apply(connection: Connection, seller: dict[str, Any]) -> None:
+    """The column types' own checks run: UTCDateTime refuses a naive datetime."""
+    values = _submission(_seller_pk(connection, seller), submitted_at=datetime(2026, 3, 1, 12, 0))
+    with pytest.raises(ValueError, match="naive"):
+        _ADD.rows(connection, values)
+
+
+def test_driver_errors_are_sqlalchemy_errors(
+    connection: Connection, seller: dict[str, Any]
+) -> None:
+    ((submission_id,),) = _ADD.rows(connection, _submission(_seller_pk(connection, seller)))
+    piece = DriverStatement(insert(FeedDocument))
+    piece.rows(connection, {"submission_id": submission_id, "seq": 0, "content": b"<a/>"})
+    stored = connection.scalar(
+        select(FeedDocument.content).where(FeedDocument.submission_id == submission_id)
+    )
+    assert stored == b"<a/>"
+    with pytest.raises(IntegrityError):
+        piece.rows(connection, {"submission_id": submission_id, "seq": 0, "content": b"<b/>"})
+
+
+def test_insert_without_returning_writes_its_row(
+    connection: Connection, seller: dict[str, Any]
+) -> None:
+    now = datetime.now(UTC)
+    before = connection.scalar(select(Job.id).order_by(Job.id.desc()).limit(1)) or 0
+    DriverStatement(insert(Job)).rows(
+        connection,
+        {
+            "kind": "process_feed",
+            "submission_id": None,
+            "status": "queued",
+            "attempts": 0,
+            "run_after": now,
+            "created_at": now,
+        },
+    )
+    (job_id,) = connection.execute(select(Job.id).where(Job.id > before)).scalars()
+    assert job_id > before
+
+
+def test_statements_that_need_sqlalchemy_at_execution_are_refused(
+    connection: Connection, seller: dict[str, Any]
+) -> None:
+    expanding = DriverStatement(select(Fault.id).where(Fault.kind.in_(["a", "b"])))
+    with pytest.raises(ValueError, match="IN lists"):
+        expanding.rows(connection, {})
+    values = _submission(_seller_pk(connection, seller))
+    del values["messages_done"]  # a column with a Python-side default
+    with pytest.raises(ValueError, match="messages_done"):
+        _ADD.rows(connection, values)
