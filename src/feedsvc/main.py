@@ -20,7 +20,12 @@ from feedsvc.admin.schemas import Throttling
 from feedsvc.admin.service import AdminError, stored_admin_token
 from feedsvc.clock import Clock, SystemClock
 from feedsvc.config import Settings
-from feedsvc.db.engine import make_engine, make_sessionmaker, transaction
+from feedsvc.db.engine import (
+    make_engine,
+    make_sessionmaker,
+    transaction,
+    write_without_waiting,
+)
 from feedsvc.db.migrate import upgrade
 from feedsvc.errors import InvalidAddress, MethodNotAllowed
 from feedsvc.metrics import Metrics
@@ -93,7 +98,9 @@ def create_app(
         on_enqueue=worker.wake,
         metrics=metrics,
         in_memory_validation_bytes=settings.in_memory_validation_bytes,
+        write_lane=lambda: write_without_waiting(engine),
     )
+    app.state.mws = mws
     # The MWS routes first: every MWS request matches them without trying the admin API's.
     app.include_router(mws.router())
     app.include_router(admin_router)

@@ -8,6 +8,7 @@ whatever database the suite runs on: the lock exists only for SQLite.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,10 +18,12 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
 from feedsvc.db.engine import (
+    WriterBusy,
     make_engine,
     make_sessionmaker,
     read_transaction,
     transaction,
+    write_without_waiting,
     writer_lock,
 )
 
@@ -130,4 +133,64 @@ def test_a_second_writer_waits_for_the_first_to_commit(engine: Engine) -> None:
 def test_other_databases_have_no_lock() -> None:
     engine = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
     assert writer_lock(engine) is None
+    with write_without_waiting(engine) as free:
+        assert free is False
     engine.dispose()
+
+
+def _count(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(text("SELECT count(*) FROM t")).scalar_one())
+
+
+def test_lane_holds_the_lock_for_its_block_and_writes(engine: Engine) -> None:
+    with write_without_waiting(engine) as free:
+        assert free is True
+        assert _lock(engine).locked()
+        _commit(engine)  # the lane's transactions do not wait for the lane's own lock
+        _commit(engine)  # nor do later ones
+        assert _lock(engine).locked()
+    assert not _lock(engine).locked()
+    assert _count(engine) == 2
+
+
+def test_lane_is_refused_while_a_writer_of_this_process_is_busy(engine: Engine) -> None:
+    inside, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO t (v) VALUES ('other thread')"))
+            inside.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert inside.wait(10)
+        with write_without_waiting(engine) as free:
+            assert free is False
+    finally:
+        release.set()
+        thread.join(20)
+    with write_without_waiting(engine) as free, write_without_waiting(engine) as nested:
+        assert (free, nested) == (True, False)  # one lane a thread at a time
+
+
+@pytest.mark.timeout(10)  # waiting would take the 30 s busy timeout
+def test_lane_first_begin_does_not_wait_for_another_process(engine: Engine, tmp_path: Path) -> None:
+    other = sqlite3.connect(tmp_path / "lock.db", isolation_level=None)  # another process
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with write_without_waiting(engine) as free:
+            assert free is True
+            with pytest.raises(WriterBusy):
+                _commit(engine)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert not _lock(engine).locked()
+    _commit(engine)  # the connection's busy timeout is back: writing works as before
+    with engine.connect() as connection:
+        timeout = connection.exec_driver_sql("PRAGMA busy_timeout").scalar_one()
+    assert timeout == 30_000
+    assert _count(engine) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import weakref
 from collections.abc import Iterator
@@ -18,6 +19,21 @@ READ_ONLY = "feedsvc_read_only"
 _HOLDS_WRITER = "feedsvc_holds_writer"
 # Each SQLite engine's lock for the threads of this process that write.
 _WRITERS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+
+
+class _Lane(threading.local):
+    """This thread's state inside ``write_without_waiting``."""
+
+    holds: Engine | None = None  # the engine whose writer lock the lane took
+    first_begin: bool = False  # the lane's first BEGIN must not wait for other processes
+
+
+_LANE = _Lane()
+
+
+class WriterBusy(Exception):
+    """Another process holds the SQLite write lock; nothing was written (raised only
+    inside ``write_without_waiting``, by its first transaction)."""
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -65,6 +81,14 @@ def _configure_sqlite(engine: Engine) -> None:
         if connection.get_execution_options().get(READ_ONLY):
             dbapi_connection.execute("BEGIN")
             return
+        if _LANE.holds is engine:  # the lane holds the lock and releases it itself
+            if _LANE.first_begin:
+                _LANE.first_begin = False
+                _begin_without_waiting(dbapi_connection)
+            else:
+                dbapi_connection.execute("BEGIN IMMEDIATE")
+            connection.info[_HOLDS_WRITER] = False
+            return
         # Bounded by the busy timeout: should the lock ever be left held, writers
         # fall back to SQLite's own waiting instead of hanging.
         held = writer.acquire(timeout=BUSY_TIMEOUT_SECONDS)
@@ -99,6 +123,37 @@ def _configure_sqlite(engine: Engine) -> None:
         finally:
             if held:
                 writer.release()
+
+
+def _begin_without_waiting(dbapi_connection: Any) -> None:
+    dbapi_connection.execute("PRAGMA busy_timeout=0")
+    try:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        if error.sqlite_errorcode == sqlite3.SQLITE_BUSY:
+            raise WriterBusy("another process is writing to the database") from error
+        raise
+    finally:
+        dbapi_connection.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+
+
+@contextmanager
+def write_without_waiting(engine: Engine) -> Iterator[bool]:
+    """For short writes run where nothing may wait (the event loop): yields False when a
+    writer of this process is busy, else True with this process's SQLite writer lock
+    held for the block, and the block's first BEGIN raising ``WriterBusy`` instead of
+    waiting for another process's write lock. Later transactions in the block wait as
+    usual. Always False for other databases (they have no such lock)."""
+    writer = _WRITERS.get(engine)
+    if writer is None or _LANE.holds is not None or not writer.acquire(blocking=False):
+        yield False
+        return
+    _LANE.holds, _LANE.first_begin = engine, True
+    try:
+        yield True
+    finally:
+        _LANE.holds, _LANE.first_begin = None, False
+        writer.release()
 
 
 def writer_lock(engine: Engine) -> threading.Lock | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from feedsvc.accounts.types import SellerAccount
 from feedsvc.clock import Clock, SystemClock
-from feedsvc.db.engine import read_transaction, transaction
+from feedsvc.db.engine import WriterBusy, read_transaction, transaction
 from feedsvc.errors import (
     InternalError,
     InvalidAction,
@@ -47,6 +48,9 @@ log = logging.getLogger(__name__)
 API_VERSION = "2009-01-01"
 PATHS = ("/", "/Feeds/2009-01-01")
 MAX_FORM_BYTES = 1024 * 1024
+# SubmitFeed bodies up to this size are handled on the event loop when the database can
+# take the write at once (see MwsApi.endpoint); larger ones always go to a thread.
+INLINE_FEED_BYTES = 64 * 1024
 XML_CONTENT_TYPE = "text/xml"
 
 
@@ -98,6 +102,8 @@ class MwsApi:
         on_enqueue: Callable[[], None] = lambda: None,
         metrics: Metrics | None = None,
         in_memory_validation_bytes: int = IN_MEMORY_BYTES,
+        write_lane: Callable[[], AbstractContextManager[bool]] = lambda: nullcontext(False),
+        inline_feed_bytes: int = INLINE_FEED_BYTES,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -109,6 +115,8 @@ class MwsApi:
         self._schemas = schemas
         self.max_feed_bytes = max_feed_bytes
         self._on_enqueue = on_enqueue
+        self._write_lane = write_lane
+        self._inline_feed_bytes = inline_feed_bytes
 
     def router(self) -> APIRouter:
         router = APIRouter(tags=["MWS Feeds API"])
@@ -144,7 +152,9 @@ class MwsApi:
                 mws_request = await self._read(request)
                 action = mws_request.params.get("Action") or action
                 try:
-                    response = await run_in_threadpool(self.handle, mws_request, request_id)
+                    response = self._handle_inline(mws_request, request_id)
+                    if response is None:
+                        response = await run_in_threadpool(self.handle, mws_request, request_id)
                 finally:
                     if mws_request.feed is not None:
                         mws_request.feed.close()
@@ -156,6 +166,27 @@ class MwsApi:
             return response
         finally:
             REQUEST_ID.reset(token)
+
+    def _handle_inline(self, request: MwsRequest, request_id: str) -> Response | None:
+        """Handle a small SubmitFeed on the event loop when nothing would wait; None when
+        it must go to a thread.
+
+        Handing a request to a thread and back costs more CPU than a small SubmitFeed's
+        own work (docs/design.md, "SubmitFeed on the event loop"). It is done here only
+        while the database takes the write without waiting: on SQLite when no other
+        writer of this process is busy, and until another process's write lock turns
+        the first BEGIN away (nothing is written then, and a thread takes the request).
+        Other databases, larger feeds and other actions always go to a thread.
+        """
+        if request.feed is None or request.feed.size > self._inline_feed_bytes:
+            return None
+        with self._write_lane() as free:
+            if not free:
+                return None
+            try:
+                return self.handle(request, request_id)
+            except WriterBusy:
+                return None
 
     async def _read(self, request: Request) -> MwsRequest:
         query = parse_query(request.url.query)
@@ -249,6 +280,8 @@ class MwsApi:
                     answer = self._run(session, action, request, seller)
         except MwsError as error:
             return self._error(error, request_id, quota)
+        except WriterBusy:
+            raise  # nothing was written: the request is handed to a thread
         except Exception:
             log.exception("MWS request failed", extra={"request_id": request_id})
             internal = InternalError("We encountered an internal error.")
