@@ -16,7 +16,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select, text
 
-from feedsvc.db.engine import make_sessionmaker, read_transaction
+from feedsvc.db.engine import SQLITE_POOL_SIZE, make_sessionmaker, read_transaction
 from feedsvc.feeds.models import FeedSubmission
 from feedsvc.mws.router import INLINE_FEED_BYTES
 from tests.conftest import Mws, xml_text
@@ -134,6 +134,23 @@ def test_another_process_holding_the_lock_sends_the_feed_to_a_thread(
     assert handler_threads[0] != WORKER_THREAD
     assert handler_threads[1:] == [WORKER_THREAD, WORKER_THREAD]
     assert _submissions(app) == before + 1
+
+
+@pytest.mark.usefixtures("sqlite_only")
+@pytest.mark.timeout(20)  # a checkout that waited would take the pool's 30 s timeout
+def test_the_loop_never_waits_for_a_pooled_connection(
+    mws: Mws, app: FastAPI, handler_threads: list[str]
+) -> None:
+    """Threads may hold every pooled connection (waiting for the writer lock the loop
+    holds, say): the loop's SubmitFeed opens one more instead of waiting."""
+    held = [app.state.engine.connect() for _ in range(SQLITE_POOL_SIZE + 5)]
+    try:
+        response = mws.submit(_feed())
+    finally:
+        for connection in held:
+            connection.close()
+    assert response.status_code == 200, response.text
+    assert WORKER_THREAD not in handler_threads
 
 
 def test_on_postgresql_every_feed_goes_to_a_thread(

@@ -9,11 +9,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 # How long a SQLite writer waits for the write lock before "database is locked".
 BUSY_TIMEOUT_SECONDS = 30.0
+# Connections a SQLite engine keeps open: one for each of AnyIO's 40 worker threads, the
+# event loop, the worker and a few more (beyond it, more are opened, never waited for).
+SQLITE_POOL_SIZE = 48
 # Execution option: this connection's transaction only reads.
 READ_ONLY = "feedsvc_read_only"
 _HOLDS_WRITER = "feedsvc_holds_writer"
@@ -39,6 +42,13 @@ class WriterBusy(Exception):
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and write-locking transactions."""
     if url.startswith("sqlite"):
+        # Never wait for a pooled connection: a small SubmitFeed runs on the event loop
+        # holding this process's writer lock (write_without_waiting), and a thread that
+        # held a connection while waiting for that lock would stall it. SQLite
+        # connections are cheap, and enough of them stay open for every thread.
+        if make_url(url).database not in (None, "", ":memory:"):
+            kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
+            kwargs.setdefault("max_overflow", -1)
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS},
