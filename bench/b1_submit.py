@@ -161,11 +161,11 @@ def run(workdir: Path, *, quick: bool) -> Section:
         "server, to `feedsvc serve --no-worker` on SQLite (throttling off; the worker is off "
         "so the figure is the API path alone; a small SubmitFeed is then handled on the "
         "event loop, as on SQLite whenever no other write is under way, while on PostgreSQL "
-        "every request goes to a thread: docs/design.md). Baseline: `bench/bare_app.py`, one FastAPI "
-        "route that reads the body and returns a constant XML document, run by the same "
-        f"`uvicorn.run(...)` call. {rounds} alternating round(s) of {warmup:g} s warm-up + "
-        f"{seconds:g} s measured each; the best round of each is shown (noise only slows a "
-        "round down).",
+        "every request goes to a thread: docs/design.md). Baseline: `bench/bare_app.py`, "
+        "one FastAPI route that reads the body and returns a constant XML document, run by "
+        f"the same `uvicorn.run(...)` call. {rounds} alternating round(s) of {warmup:g} s "
+        f"warm-up + {seconds:g} s measured each; the best round of each is shown (noise only "
+        "slows a round down).",
     )
     section.row(
         "requests/s",

@@ -30,7 +30,6 @@ Processor = Callable[[Any], Any] | None
 class _Plan:
     """One statement compiled for one dialect and one set of parameter names."""
 
-    sql: str
     compiled: SQLCompiler
     names: Sequence[str] | None  # bind names in order, when the driver takes a tuple
     bind: dict[str, Callable[[Any], Any]]  # the conversions of the parameters that have one
@@ -60,7 +59,7 @@ class DriverStatement:
         assert dbapi_connection is not None  # a Connection inside a transaction has one
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute(plan.sql, arguments)
+            cursor.execute(plan.compiled.string, arguments)
             if cursor.description is None:
                 return []
             fetched = cursor.fetchall()
@@ -72,7 +71,7 @@ class DriverStatement:
             results = plan.results
         except dialect.loaded_dbapi.Error as error:
             raise DBAPIError.instance(
-                plan.sql, arguments, error, dialect.loaded_dbapi.Error, dialect=dialect
+                plan.compiled.string, arguments, error, dialect.loaded_dbapi.Error, dialect=dialect
             ) from error
         finally:
             cursor.close()
@@ -89,10 +88,11 @@ class DriverStatement:
         assert isinstance(compiled, SQLCompiler)
         if compiled.post_compile_params:
             raise ValueError("a DriverStatement cannot expand IN lists; compare one by one")
-        if compiled.insert_prefetch or compiled.update_prefetch:
+        defaulted = [*compiled.insert_prefetch, *compiled.update_prefetch]
+        if defaulted:
             raise ValueError(
                 "a DriverStatement does not run Python-side column defaults; pass a value for "
-                + ", ".join(sorted(c.key for c in compiled.insert_prefetch))
+                + ", ".join(sorted(column.key for column in defaulted))
             )
         escaped = compiled.escaped_bind_names
         bind: dict[str, Callable[[Any], Any]] = {}
@@ -107,6 +107,4 @@ class DriverStatement:
         # An INSERT may return its new primary key although it asked for nothing (the
         # compiler adds RETURNING where the database has it): rows of those columns.
         columns = compiled.effective_returning or statement.exported_columns
-        return _Plan(
-            sql=compiled.string, compiled=compiled, names=names, bind=bind, columns=columns
-        )
+        return _Plan(compiled=compiled, names=names, bind=bind, columns=columns)

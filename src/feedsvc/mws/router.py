@@ -49,7 +49,7 @@ API_VERSION = "2009-01-01"
 PATHS = ("/", "/Feeds/2009-01-01")
 MAX_FORM_BYTES = 1024 * 1024
 # SubmitFeed bodies up to this size are handled on the event loop when the database can
-# take the write at once (see MwsApi.endpoint); larger ones always go to a thread.
+# take the write at once (see MwsApi._handle_inline); larger ones always go to a thread.
 INLINE_FEED_BYTES = 64 * 1024
 XML_CONTENT_TYPE = "text/xml"
 
@@ -172,7 +172,7 @@ class MwsApi:
         it must go to a thread.
 
         Handing a request to a thread and back costs more CPU than a small SubmitFeed's
-        own work (docs/design.md, "SubmitFeed on the event loop"). It is done here only
+        own work (docs/design.md, "Small SubmitFeeds on the event loop"). It is done here only
         while the database takes the write without waiting: on SQLite when no other
         writer of this process is busy, and until another process's write lock turns
         the first BEGIN away (nothing is written then, and a thread takes the request).
