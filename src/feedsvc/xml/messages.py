@@ -47,7 +47,7 @@ def read_messages(source: IO[bytes], *, encoding: str | None = None) -> Iterator
         load_dtd=False,
     )
     for _event, message in events:
-        message_id = int(collapsed(_one(message, "MessageID")))
+        message_id = _integer(_one(message, _children(message), "MessageID"))
         body = message[-1]
         try:
             command = _command(body)
@@ -65,75 +65,86 @@ def _command(body: etree._Element) -> OrderCommand:
         return _adjustment(body)
     if tag == "OrderFulfillment":
         return _fulfillment(body)
-    return UnsupportedMessage(body=tag, amazon_order_id=_optional(body, "AmazonOrderID", full_text))
+    amazon_order_id = _optional(_children(body), "AmazonOrderID", full_text)
+    return UnsupportedMessage(body=tag, amazon_order_id=amazon_order_id)
 
 
 def _acknowledgement(body: etree._Element) -> Acknowledgement:
+    children = _children(body)
     return Acknowledgement(
-        amazon_order_id=full_text(_one(body, "AmazonOrderID")),
-        merchant_order_id=_optional(body, "MerchantOrderID", normalized),
-        status_code=full_text(_one(body, "StatusCode")),
-        items=tuple(
-            AcknowledgedItem(
-                amazon_order_item_code=full_text(_one(item, "AmazonOrderItemCode")),
-                merchant_order_item_id=_optional(item, "MerchantOrderItemID", normalized),
-                cancel_reason=_optional(item, "CancelReason", full_text),
-                quantity=_optional_int(item, "Quantity"),
-            )
-            for item in body.iterchildren("Item")
-        ),
+        amazon_order_id=full_text(_one(body, children, "AmazonOrderID")),
+        merchant_order_id=_optional(children, "MerchantOrderID", normalized),
+        status_code=full_text(_one(body, children, "StatusCode")),
+        items=tuple(_acknowledged_item(item) for item in body.iterchildren("Item")),
+    )
+
+
+def _acknowledged_item(item: etree._Element) -> AcknowledgedItem:
+    children = _children(item)
+    return AcknowledgedItem(
+        amazon_order_item_code=full_text(_one(item, children, "AmazonOrderItemCode")),
+        merchant_order_item_id=_optional(children, "MerchantOrderItemID", normalized),
+        cancel_reason=_optional(children, "CancelReason", full_text),
+        quantity=_optional(children, "Quantity", _integer),
     )
 
 
 def _adjustment(body: etree._Element) -> Adjustment:
+    children = _children(body)
     return Adjustment(
-        amazon_order_id=_optional(body, "AmazonOrderID", full_text),
-        merchant_order_id=_optional(body, "MerchantOrderID", normalized),
-        action_type=_optional(body, "ActionType", full_text),
+        amazon_order_id=_optional(children, "AmazonOrderID", full_text),
+        merchant_order_id=_optional(children, "MerchantOrderID", normalized),
+        action_type=_optional(children, "ActionType", full_text),
         items=tuple(_adjusted_item(item) for item in body.iterchildren("AdjustedItem")),
     )
 
 
 def _adjusted_item(item: etree._Element) -> AdjustedItem:
-    return AdjustedItem(
-        amazon_order_item_code=_optional(item, "AmazonOrderItemCode", full_text),
-        merchant_order_item_id=_optional(item, "MerchantOrderItemID", normalized),
-        merchant_adjustment_item_id=_optional(item, "MerchantAdjustmentItemID", normalized),
-        reason=full_text(_one(item, "AdjustmentReason")),
-        price_components=_components(item.find("ItemPriceAdjustments")),
-        promotion_components=tuple(
+    children = _children(item)
+    promotions: tuple[AmountComponent, ...] = ()
+    if "PromotionAdjustments" in children:  # it may repeat
+        promotions = tuple(
             component
             for promotion in item.iterchildren("PromotionAdjustments")
             for component in _components(promotion)
-        ),
-        direct_payment_components=_components(item.find("DirectPaymentAdjustments")),
-        quantity_cancelled=_optional_int(item, "QuantityCancelled"),
-        quantity=_optional_int(item, "Quantity"),
+        )
+    return AdjustedItem(
+        amazon_order_item_code=_optional(children, "AmazonOrderItemCode", full_text),
+        merchant_order_item_id=_optional(children, "MerchantOrderItemID", normalized),
+        merchant_adjustment_item_id=_optional(children, "MerchantAdjustmentItemID", normalized),
+        reason=full_text(_one(item, children, "AdjustmentReason")),
+        price_components=_components(children.get("ItemPriceAdjustments")),
+        promotion_components=promotions,
+        direct_payment_components=_components(children.get("DirectPaymentAdjustments")),
+        quantity_cancelled=_optional(children, "QuantityCancelled", _integer),
+        quantity=_optional(children, "Quantity", _integer),
     )
 
 
 def _fulfillment(body: etree._Element) -> Fulfillment:
-    data = body.find("FulfillmentData")
+    children = _children(body)
+    data = children.get("FulfillmentData")
+    data_children = {} if data is None else _children(data)
     return Fulfillment(
-        amazon_order_id=_optional(body, "AmazonOrderID", full_text),
-        merchant_order_id=_optional(body, "MerchantOrderID", normalized),
-        merchant_fulfillment_id=_optional(body, "MerchantFulfillmentID", collapsed),
-        fulfillment_date=parse_feed_datetime(collapsed(_one(body, "FulfillmentDate"))),
-        carrier_code=_optional(data, "CarrierCode", full_text),
-        carrier_name=_optional(data, "CarrierName", normalized),
-        shipping_method=_optional(data, "ShippingMethod", normalized),
-        tracking_number=_optional(data, "ShipperTrackingNumber", normalized),
-        items=tuple(
-            FulfilledItem(
-                amazon_order_item_code=_optional(item, "AmazonOrderItemCode", full_text),
-                merchant_order_item_id=_optional(item, "MerchantOrderItemID", normalized),
-                merchant_fulfillment_item_id=_optional(
-                    item, "MerchantFulfillmentItemID", collapsed
-                ),
-                quantity=_optional_int(item, "Quantity"),
-            )
-            for item in body.iterchildren("Item")
-        ),
+        amazon_order_id=_optional(children, "AmazonOrderID", full_text),
+        merchant_order_id=_optional(children, "MerchantOrderID", normalized),
+        merchant_fulfillment_id=_optional(children, "MerchantFulfillmentID", collapsed),
+        fulfillment_date=parse_feed_datetime(collapsed(_one(body, children, "FulfillmentDate"))),
+        carrier_code=_optional(data_children, "CarrierCode", full_text),
+        carrier_name=_optional(data_children, "CarrierName", normalized),
+        shipping_method=_optional(data_children, "ShippingMethod", normalized),
+        tracking_number=_optional(data_children, "ShipperTrackingNumber", normalized),
+        items=tuple(_fulfilled_item(item) for item in body.iterchildren("Item")),
+    )
+
+
+def _fulfilled_item(item: etree._Element) -> FulfilledItem:
+    children = _children(item)
+    return FulfilledItem(
+        amazon_order_item_code=_optional(children, "AmazonOrderItemCode", full_text),
+        merchant_order_item_id=_optional(children, "MerchantOrderItemID", normalized),
+        merchant_fulfillment_item_id=_optional(children, "MerchantFulfillmentItemID", collapsed),
+        quantity=_optional(children, "Quantity", _integer),
     )
 
 
@@ -156,10 +167,11 @@ def _components(parent: etree._Element | None) -> tuple[AmountComponent, ...]:
         return ()
     components = []
     for component in parent.iterchildren("Component"):
-        amount = _one(component, "Amount")
+        children = _children(component)
+        amount = _one(component, children, "Amount")
         components.append(
             AmountComponent(
-                type=full_text(_one(component, "Type")),
+                type=full_text(_one(component, children, "Type")),
                 amount=parse_amount(collapsed(amount)),
                 currency=amount.get("currency"),
             )
@@ -167,26 +179,25 @@ def _components(parent: etree._Element | None) -> tuple[AmountComponent, ...]:
     return tuple(components)
 
 
-def _child(parent: etree._Element, tag: str) -> etree._Element | None:
-    """The first child element called ``tag`` (what ``find`` answers, without parsing a
-    path: a message asks this a few dozen times)."""
-    for child in parent.iterchildren(tag):
-        return child
-    return None
+def _children(parent: etree._Element) -> dict[str, etree._Element]:
+    """Each child element by tag, the first where a tag repeats: one pass over the
+    children, where looking each tag up would walk them once per tag."""
+    return {str(child.tag): child for child in parent.iterchildren(etree.Element, reversed=True)}
 
 
-def _one(parent: etree._Element, tag: str) -> etree._Element:
-    element = _child(parent, tag)
+def _one(parent: etree._Element, children: dict[str, etree._Element], tag: str) -> etree._Element:
+    element = children.get(tag)
     if element is None:
         raise ValueError(f"{parent.tag} has no {tag}; the feed was not schema-valid")
     return element
 
 
-def _optional(parent: etree._Element, tag: str, read: Callable[[etree._Element], T]) -> T | None:
-    element = _child(parent, tag)
+def _optional(
+    children: dict[str, etree._Element], tag: str, read: Callable[[etree._Element], T]
+) -> T | None:
+    element = children.get(tag)
     return None if element is None else read(element)
 
 
-def _optional_int(parent: etree._Element, tag: str) -> int | None:
-    element = _child(parent, tag)
-    return None if element is None else int(collapsed(element))
+def _integer(element: etree._Element) -> int:
+    return int(collapsed(element))
