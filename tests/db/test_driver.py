@@ -139,3 +139,40 @@ def test_statements_that_need_sqlalchemy_at_execution_are_refused(
     del values["messages_done"]  # a column with a Python-side default
     with pytest.raises(ValueError, match="messages_done"):
         _ADD.rows(connection, values)
+
+
+def test_execute_many_writes_every_row_with_its_conversions(
+    connection: Connection, seller: dict[str, Any]
+) -> None:
+    """Rows whose keys are the statement's own parameters skip construct_params; the
+    stored values are still what SQLAlchemy would store (UTC, JSON)."""
+    seller_pk = _seller_pk(connection, seller)
+    top = connection.scalar(select(FeedSubmission.id).order_by(FeedSubmission.id.desc()))
+    ids = [(top or 0) + 1000 + n for n in range(3)]
+    rows = [
+        _submission(seller_pk, id=new_id, size=n, marketplace_ids=[f"M{n}"])
+        for n, new_id in enumerate(ids)
+    ]
+    DriverStatement(insert(FeedSubmission)).execute_many(connection, rows)
+
+    query = (
+        select(FeedSubmission.id, FeedSubmission.size, FeedSubmission.marketplace_ids)
+        .add_columns(FeedSubmission.submitted_at)
+        .where(FeedSubmission.id.in_(ids))
+        .order_by(FeedSubmission.id)
+    )
+    stored = [tuple(row) for row in connection.execute(query)]
+    when = datetime(2026, 3, 1, 10, 30, 5, 250000, tzinfo=UTC)
+    assert stored == [(new_id, n, [f"M{n}"], when) for n, new_id in enumerate(ids)]
+    DriverStatement(insert(FeedSubmission)).execute_many(connection, [])  # nothing to do
+
+
+def test_execute_many_checks_each_row_and_refuses_a_returning_insert(
+    connection: Connection, seller: dict[str, Any]
+) -> None:
+    seller_pk = _seller_pk(connection, seller)
+    naive = _submission(seller_pk, id=10**9, submitted_at=datetime(2026, 3, 1, 12, 0))
+    with pytest.raises(ValueError, match="naive"):
+        DriverStatement(insert(FeedSubmission)).execute_many(connection, [naive])
+    with pytest.raises(ValueError, match="returns no rows"):
+        _ADD.execute_many(connection, [_submission(seller_pk)])

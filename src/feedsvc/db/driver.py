@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import Executable
 
@@ -34,6 +34,9 @@ class _Plan:
     names: Sequence[str] | None  # bind names in order, when the driver takes a tuple
     bind: dict[str, Callable[[Any], Any]]  # the conversions of the parameters that have one
     columns: Sequence[Any]  # what each row holds: the selected or RETURNING columns
+    # Every parameter is one the caller passes, under its own name (no defaults, no
+    # escaping): its value is the caller's, converted, without construct_params.
+    direct: bool = False
     results: list[Processor] | None = None  # set by the first execution's cursor
 
 
@@ -47,17 +50,9 @@ class DriverStatement:
     def rows(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run with ``params``; the rows it returns (an INSERT may return its new key)."""
         dialect = connection.dialect
-        key = (dialect.name, tuple(params))
-        plan = self._plans.get(key)
-        if plan is None:
-            plan = self._plans[key] = self._compile(dialect, key[1])
-        values = plan.compiled.construct_params(params)
-        for name, process in plan.bind.items():
-            values[name] = process(values[name])
-        arguments: Any = values if plan.names is None else tuple(values[n] for n in plan.names)
-        dbapi_connection = connection.connection.dbapi_connection
-        assert dbapi_connection is not None  # a Connection inside a transaction has one
-        cursor = dbapi_connection.cursor()
+        plan = self._plan(dialect, tuple(params))
+        arguments = self._arguments(plan, params)
+        cursor = self._cursor(connection)
         try:
             cursor.execute(plan.compiled.string, arguments)
             if cursor.description is None:
@@ -70,9 +65,7 @@ class DriverStatement:
                 ]
             results = plan.results
         except dialect.loaded_dbapi.Error as error:
-            raise DBAPIError.instance(
-                plan.compiled.string, arguments, error, dialect.loaded_dbapi.Error, dialect=dialect
-            ) from error
+            raise _wrapped(plan, arguments, error, dialect) from error
         finally:
             cursor.close()
         if not any(results):
@@ -81,6 +74,52 @@ class DriverStatement:
             tuple(value if p is None else p(value) for p, value in zip(results, row, strict=True))
             for row in fetched
         ]
+
+    def execute_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run once for each of ``rows`` (all with the same keys) in one ``executemany``.
+
+        For statements that return nothing: an INSERT must name its primary key."""
+        if not rows:
+            return
+        dialect = connection.dialect
+        plan = self._plan(dialect, tuple(rows[0]))
+        if plan.compiled.effective_returning:
+            raise ValueError("execute_many returns no rows; give the INSERT its keys")
+        arguments = [self._arguments(plan, row) for row in rows]
+        cursor = self._cursor(connection)
+        try:
+            cursor.executemany(plan.compiled.string, arguments)
+        except dialect.loaded_dbapi.Error as error:
+            raise _wrapped(plan, arguments, error, dialect) from error
+        finally:
+            cursor.close()
+
+    def _plan(self, dialect: Dialect, keys: tuple[str, ...]) -> _Plan:
+        plan = self._plans.get((dialect.name, keys))
+        if plan is None:
+            plan = self._plans[dialect.name, keys] = self._compile(dialect, keys)
+        return plan
+
+    @staticmethod
+    def _arguments(plan: _Plan, params: Mapping[str, Any]) -> Any:
+        """The driver's parameters: converted by the types, as a tuple when it takes one."""
+        if plan.direct:
+            bind = plan.bind
+            if plan.names is None:
+                return {n: v if (p := bind.get(n)) is None else p(v) for n, v in params.items()}
+            return tuple(
+                params[n] if (p := bind.get(n)) is None else p(params[n]) for n in plan.names
+            )
+        values = plan.compiled.construct_params(params)
+        for name, process in plan.bind.items():
+            values[name] = process(values[name])
+        return values if plan.names is None else tuple(values[n] for n in plan.names)
+
+    @staticmethod
+    def _cursor(connection: Connection) -> Any:
+        dbapi_connection = connection.connection.dbapi_connection
+        assert dbapi_connection is not None  # a Connection inside a transaction has one
+        return dbapi_connection.cursor()
 
     def _compile(self, dialect: Dialect, keys: tuple[str, ...]) -> _Plan:
         statement: Any = self._statement
@@ -107,4 +146,17 @@ class DriverStatement:
         # An INSERT may return its new primary key although it asked for nothing (the
         # compiler adds RETURNING where the database has it): rows of those columns.
         columns = compiled.effective_returning or statement.exported_columns
-        return _Plan(compiled=compiled, names=names, bind=bind, columns=columns)
+        named = compiled.bind_names.items()
+        direct = (
+            not escaped
+            and all(parameter.key == name for parameter, name in named)
+            and {name for _, name in named} == set(keys)
+        )
+        return _Plan(compiled=compiled, names=names, bind=bind, columns=columns, direct=direct)
+
+
+def _wrapped(plan: _Plan, arguments: Any, error: Exception, dialect: Dialect) -> StatementError:
+    """A driver error as SQLAlchemy raises it from ``Connection.execute``."""
+    return DBAPIError.instance(
+        plan.compiled.string, arguments, error, dialect.loaded_dbapi.Error, dialect=dialect
+    )

@@ -6,6 +6,7 @@ import io
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
@@ -32,6 +33,7 @@ from feedsvc.orders.commands import (
 )
 from feedsvc.orders.outcomes import Note, Rejection
 from feedsvc.orders.preload import PreloadedOrderRepository
+from feedsvc.orders.refund_batch import RefundBatch
 from feedsvc.orders.repository import OrderRepository
 from feedsvc.orders.service import OrderService
 from feedsvc.reports.results import MessageResult, ProcessingSummary, ResultCode, Severity
@@ -182,6 +184,29 @@ class _FastPath:
     def reset(self) -> None:
         self._enabled = True
 
+    def _lane(
+        self, run: list[tuple[int, OrderCommand]]
+    ) -> tuple[Callable[[OrderCommand], list[Note]], Callable[[], None], bool]:
+        """How to apply each message of ``run``, how to write what they staged, and
+        whether that is on plain rows.
+
+        A run whose messages all only refund (or are refused) goes on plain rows
+        (``RefundBatch``); any other on the preloaded ORM objects."""
+        commands = [command for _, command in run]
+        if all(RefundBatch.takes(c) or _BODIES.get(type(c)) != self._body for c in commands):
+            batch = RefundBatch(
+                self._session, self._seller_pk, [c for c in commands if RefundBatch.takes(c)]
+            )
+
+            def refund(command: OrderCommand) -> list[Note]:
+                assert isinstance(command, Adjustment)  # _refusal let only refunds through
+                return self._orders.refund(command, batch)
+
+            return refund, batch.write, True
+        repository = PreloadedOrderRepository.for_commands(self._session, self._seller_pk, commands)
+        orders = self._orders.with_repository(repository)
+        return partial(_apply, orders), repository.write_staged, False
+
     def apply(self, run: list[tuple[int, OrderCommand]]) -> tuple[int, list[MessageResult]]:
         """Apply the longest leading part of ``run`` that it can: (how many, their results)."""
         if not self._enabled:
@@ -190,24 +215,23 @@ class _FastPath:
         rejected: int | None = None
         savepoint = self._session.begin_nested()
         try:
-            repository = PreloadedOrderRepository.for_commands(
-                self._session, self._seller_pk, (command for _, command in run)
-            )
-            orders = self._orders.with_repository(repository)
+            apply, write, plain = self._lane(run)
             for position, (message_id, command) in enumerate(run):
                 refused = _refusal(message_id, command, self._body)
                 if refused is not None:  # nothing was touched: report it and go on
                     results.append(refused)
                     continue
                 try:
-                    notes = _apply(orders, command)
+                    notes = apply(command)
                 except Rejection:
                     rejected = position
                     break
                 results.extend(_warnings(message_id, notes))
             if rejected is None:
-                repository.write_staged()
+                write()
                 savepoint.commit()  # flushes the run's changes
+                if plain:
+                    log.debug("run applied on plain rows", extra={"messages": len(run)})
                 return len(run), results
         except DBAPIError as exc:
             savepoint.rollback()

@@ -15,10 +15,14 @@ class Order(Base):
     """A seller-fulfilled Amazon order."""
 
     __tablename__ = "orders"
-    __table_args__ = (UniqueConstraint("seller_pk", "merchant_order_id"),)
+    __table_args__ = (
+        UniqueConstraint("seller_pk", "merchant_order_id"),
+        # Feeds find their orders by seller and AmazonOrderID (see migration 0008).
+        Index("ix_orders_seller_pk_amazon_order_id", "seller_pk", "amazon_order_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
-    seller_pk: Mapped[int] = mapped_column(ForeignKey("sellers.id"), index=True)
+    seller_pk: Mapped[int] = mapped_column(ForeignKey("sellers.id"))
     amazon_order_id: Mapped[str] = mapped_column(String(64), unique=True)
     merchant_order_id: Mapped[str | None] = mapped_column(String(64))
     marketplace_id: Mapped[str] = mapped_column(String(32))
@@ -54,7 +58,7 @@ class Order(Base):
 
 
 # The column of each charged component: a refund of it is bounded by what is stored there.
-_CHARGE_COLUMNS = {
+CHARGE_COLUMNS = {
     Component.PRINCIPAL: "item_price",
     Component.TAX: "item_tax",
     Component.SHIPPING: "shipping_price",
@@ -98,12 +102,12 @@ class OrderItem(Base):
 
     def charged(self, component: Component) -> int:
         """What the buyer was charged for one component of this line (0 if none)."""
-        column = _CHARGE_COLUMNS.get(component)
+        column = CHARGE_COLUMNS.get(component)
         return 0 if column is None else int(getattr(self, column))
 
     @property
     def total_charged(self) -> int:
-        return sum(int(getattr(self, column)) for column in _CHARGE_COLUMNS.values())
+        return sum(int(getattr(self, column)) for column in CHARGE_COLUMNS.values())
 
     def ship_units(self, quantity: int) -> None:
         """Confirm the shipment of unshipped units; callers check the quantity first."""

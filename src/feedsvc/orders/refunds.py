@@ -1,16 +1,22 @@
-"""Refund rules: no negative parts, no more than was charged, and never twice."""
+"""Refund rules: no negative parts, no more than was charged, and never twice.
+
+The rules read an order and its lines through ``RefundableOrder`` and ``RefundableItem``
+and the refund history through ``RefundLedger``: the ORM models and ``OrderRepository``
+are one implementation, the plain rows of ``orders.refund_batch`` another (refund-only
+adjustment feeds, which change no order or item, are applied on those).
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Protocol
 
 from feedsvc.orders.commands import AdjustedItem, AmountComponent
-from feedsvc.orders.models import Order, OrderItem
+from feedsvc.orders.lookup import find_item
 from feedsvc.orders.money import format_amount
-from feedsvc.orders.outcomes import Rejection
-from feedsvc.orders.repository import OrderRepository
+from feedsvc.orders.outcomes import Note, Rejection
 from feedsvc.orders.types import (
     CHARGED_COMPONENTS,
     FEE_COMPONENTS,
@@ -21,8 +27,118 @@ from feedsvc.orders.types import (
 from feedsvc.reports.results import ResultCode
 
 
+class RefundableItem(Protocol):
+    """What the rules read of an order line."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def amazon_order_item_code(self) -> str: ...
+    @property
+    def merchant_order_item_id(self) -> str | None: ...
+    @property
+    def total_charged(self) -> int: ...
+    def charged(self, component: Component) -> int: ...
+
+
+class RefundableOrder(Protocol):
+    """What the rules read of an order."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def seller_pk(self) -> int: ...
+    @property
+    def amazon_order_id(self) -> str: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def has_shipped(self) -> bool: ...
+    @property
+    def items(self) -> Sequence[RefundableItem]: ...
+
+
+class RefundLedger(Protocol):
+    """The refund history the rules consult, and where a new refund goes."""
+
+    def refunded_by_component(self, item_id: int) -> dict[str, int]: ...
+    def adjustment_id_used(self, seller_pk: int, merchant_adjustment_item_id: str) -> bool: ...
+    def add_refund(self, new: NewRefund) -> None: ...
+
+
+def refund_items(
+    ledger: RefundLedger,
+    order: RefundableOrder,
+    adjusted_items: Iterable[AdjustedItem],
+    *,
+    now: datetime,
+    feed_submission_id: int | None,
+) -> list[Note]:
+    """Check and record the refund of each adjusted item of one order, in order; the notes.
+
+    Raises Rejection at the first item that breaks a rule (the caller undoes the items
+    recorded before it). Items with ``QuantityCancelled`` are checked here too (an item
+    may cancel units without refunding anything); cancelling the units is the caller's.
+    """
+    notes: list[Note] = []
+    seen: set[str] = set()
+    for adjusted in adjusted_items:
+        item = find_item(
+            order.amazon_order_id,
+            order.items,
+            code=adjusted.amazon_order_item_code,
+            merchant_id=adjusted.merchant_order_item_id,
+        )
+        _check_not_duplicate(ledger, order, item, adjusted, seen)
+        components = check_refund(ledger, order, item, adjusted)
+        if not components:
+            continue
+        state = record_refund(
+            ledger,
+            order,
+            item,
+            adjusted,
+            components,
+            now=now,
+            feed_submission_id=feed_submission_id,
+        )
+        if state == RefundState.PENDING:
+            notes.append(
+                Note(
+                    ResultCode.REFUND_PENDING_SHIPMENT,
+                    f"The refund for item {item.amazon_order_item_code} is pending: "
+                    f"order {order.amazon_order_id} has no confirmed shipment yet, "
+                    "and the refund is applied when it ships.",
+                    order.amazon_order_id,
+                    item.amazon_order_item_code,
+                )
+            )
+    return notes
+
+
+def _check_not_duplicate(
+    ledger: RefundLedger,
+    order: RefundableOrder,
+    item: RefundableItem,
+    adjusted: AdjustedItem,
+    seen: set[str],
+) -> None:
+    adjustment_id = adjusted.merchant_adjustment_item_id
+    if adjustment_id is None:
+        return
+    if adjustment_id in seen or ledger.adjustment_id_used(order.seller_pk, adjustment_id):
+        raise Rejection(
+            ResultCode.DUPLICATE_ADJUSTMENT,
+            f"MerchantAdjustmentItemID {adjustment_id!r} was already applied; the "
+            "adjustment is a duplicate and was not applied again.",
+            amazon_order_id=order.amazon_order_id,
+            amazon_order_item_code=item.amazon_order_item_code,
+        )
+    seen.add(adjustment_id)
+
+
 def check_refund(
-    repository: OrderRepository, order: Order, item: OrderItem, adjusted: AdjustedItem
+    ledger: RefundLedger, order: RefundableOrder, item: RefundableItem, adjusted: AdjustedItem
 ) -> list[AmountComponent]:
     """The components to refund, once every rule has passed; raises Rejection otherwise."""
     where = {
@@ -59,7 +175,7 @@ def check_refund(
                 **where,
             )
 
-    refunded = repository.refunded_by_component(item.id)
+    refunded = ledger.refunded_by_component(item.id)
     for component_type, requested in _totals(adjusted.price_components).items():
         if component_type not in CHARGED_COMPONENTS:
             continue
@@ -102,9 +218,9 @@ def check_refund(
 
 
 def record_refund(
-    repository: OrderRepository,
-    order: Order,
-    item: OrderItem,
+    ledger: RefundLedger,
+    order: RefundableOrder,
+    item: RefundableItem,
     adjusted: AdjustedItem,
     components: Iterable[AmountComponent],
     *,
@@ -114,7 +230,7 @@ def record_refund(
     """Store the refund: applied at once if the order has shipped, else held pending.
     Its state."""
     state = RefundState.APPLIED if order.has_shipped else RefundState.PENDING
-    repository.add_refund(
+    ledger.add_refund(
         NewRefund(
             seller_pk=order.seller_pk,
             order_id=order.id,

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from feedsvc.clock import Clock
 from feedsvc.orders.cancellation import CancelLine, cancel_lines
-from feedsvc.orders.commands import Acknowledgement, AdjustedItem, Adjustment, Fulfillment
+from feedsvc.orders.commands import Acknowledgement, Adjustment, Fulfillment
+from feedsvc.orders.lookup import find_item, order_not_found
 from feedsvc.orders.models import Order, OrderItem
 from feedsvc.orders.outcomes import Note, Rejection
-from feedsvc.orders.refunds import check_refund, record_refund
+from feedsvc.orders.refund_batch import RefundBatch
+from feedsvc.orders.refunds import refund_items
 from feedsvc.orders.repository import OrderRepository
 from feedsvc.orders.shipping import ShipLine, ship_lines
-from feedsvc.orders.types import CancellationSource, RefundState
+from feedsvc.orders.types import CancellationSource
 from feedsvc.reports.results import ResultCode
 
 
@@ -85,40 +87,22 @@ class OrderService:
             amazon_order_id=command.amazon_order_id, merchant_order_id=command.merchant_order_id
         )
         now = self._clock.now()
-        notes: list[Note] = []
-        seen_adjustment_ids: set[str] = set()
-        cancels: list[CancelLine] = []
-        for adjusted in command.items:
-            item = self._item(
-                order,
-                code=adjusted.amazon_order_item_code,
-                merchant_id=adjusted.merchant_order_item_id,
-            )
-            self._check_not_duplicate(order, item, adjusted, seen_adjustment_ids)
-            components = check_refund(self._orders, order, item, adjusted)
-            if adjusted.quantity_cancelled is not None:
-                cancels.append(CancelLine(item, adjusted.quantity_cancelled, adjusted.reason))
-            if components:
-                state = record_refund(
-                    self._orders,
+        notes = refund_items(
+            self._orders, order, command.items, now=now, feed_submission_id=self._submission_id
+        )
+        cancels = [
+            CancelLine(
+                self._item(
                     order,
-                    item,
-                    adjusted,
-                    components,
-                    now=now,
-                    feed_submission_id=self._submission_id,
-                )
-                if state == RefundState.PENDING:
-                    notes.append(
-                        Note(
-                            ResultCode.REFUND_PENDING_SHIPMENT,
-                            f"The refund for item {item.amazon_order_item_code} is pending: "
-                            f"order {order.amazon_order_id} has no confirmed shipment yet, "
-                            "and the refund is applied when it ships.",
-                            order.amazon_order_id,
-                            item.amazon_order_item_code,
-                        )
-                    )
+                    code=adjusted.amazon_order_item_code,
+                    merchant_id=adjusted.merchant_order_item_id,
+                ),
+                adjusted.quantity_cancelled,
+                adjusted.reason,
+            )
+            for adjusted in command.items
+            if adjusted.quantity_cancelled is not None
+        ]
         if cancels:
             cancel_lines(
                 self._orders,
@@ -129,6 +113,21 @@ class OrderService:
                 feed_submission_id=self._submission_id,
             )
         return notes
+
+    def refund(self, command: Adjustment, batch: RefundBatch) -> list[Note]:
+        """``adjust`` for a command that only refunds (``batch.takes(command)``), on the
+        plain rows of ``batch``: the same rules, the same rejections and notes."""
+        assert command.amazon_order_id is not None  # batch.takes(command) said so
+        order = batch.order(command.amazon_order_id)
+        if order is None:
+            raise order_not_found(amazon_order_id=command.amazon_order_id)
+        return refund_items(
+            batch,
+            order,
+            command.items,
+            now=self._clock.now(),
+            feed_submission_id=self._submission_id,
+        )
 
     def fulfill(self, command: Fulfillment) -> list[Note]:
         """Confirm the shipment of every unshipped unit, or of the listed items."""
@@ -171,36 +170,15 @@ class OrderService:
             lock=True,
         )
         if order is None:
-            if amazon_order_id is not None:
-                raise Rejection(
-                    ResultCode.INVALID_DATA,
-                    f"Order {amazon_order_id} was not found for this merchant. "
-                    "Check the AmazonOrderID.",
-                    amazon_order_id=amazon_order_id,
-                )
-            raise Rejection(
-                ResultCode.INVALID_DATA,
-                "Your order cannot be found using merchant order ID "
-                f"{merchant_order_id!r}. Acknowledge the order with that MerchantOrderID "
-                "first, or use the AmazonOrderID.",
+            raise order_not_found(
+                amazon_order_id=amazon_order_id, merchant_order_id=merchant_order_id
             )
         return order
 
     def _item(
         self, order: Order, *, code: str | None = None, merchant_id: str | None = None
     ) -> OrderItem:
-        for item in order.items:
-            if code is not None and item.amazon_order_item_code == code:
-                return item
-            if code is None and item.merchant_order_item_id == merchant_id:
-                return item
-        reference = f"item code {code}" if code is not None else f"merchant item ID {merchant_id!r}"
-        raise Rejection(
-            ResultCode.INVALID_DATA,
-            f"Order {order.amazon_order_id} has no item with {reference}.",
-            amazon_order_id=order.amazon_order_id,
-            amazon_order_item_code=code,
-        )
+        return find_item(order.amazon_order_id, order.items, code=code, merchant_id=merchant_id)
 
     def _assign_merchant_order_id(self, order: Order, merchant_order_id: str) -> None:
         owner = self._orders.merchant_order_id_owner(self._seller_pk, merchant_order_id)
@@ -224,19 +202,3 @@ class OrderService:
                     amazon_order_item_code=item.amazon_order_item_code,
                 )
         item.merchant_order_item_id = merchant_id
-
-    def _check_not_duplicate(
-        self, order: Order, item: OrderItem, adjusted: AdjustedItem, seen: set[str]
-    ) -> None:
-        adjustment_id = adjusted.merchant_adjustment_item_id
-        if adjustment_id is None:
-            return
-        if adjustment_id in seen or self._orders.adjustment_id_used(self._seller_pk, adjustment_id):
-            raise Rejection(
-                ResultCode.DUPLICATE_ADJUSTMENT,
-                f"MerchantAdjustmentItemID {adjustment_id!r} was already applied; the "
-                "adjustment is a duplicate and was not applied again.",
-                amazon_order_id=order.amazon_order_id,
-                amazon_order_item_code=item.amazon_order_item_code,
-            )
-        seen.add(adjustment_id)
