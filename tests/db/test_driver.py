@@ -149,9 +149,12 @@ def test_execute_many_writes_every_row_with_its_conversions(
     seller_pk = _seller_pk(connection, seller)
     top = connection.scalar(select(FeedSubmission.id).order_by(FeedSubmission.id.desc()))
     ids = [(top or 0) + 1000 + n for n in range(3)]
+    # The first two rows share one datetime object (converted once), the third has its own.
+    shared = datetime(2026, 3, 1, 12, 30, 5, 250000, tzinfo=timezone(timedelta(hours=2)))
+    later = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     rows = [
-        _submission(seller_pk, id=new_id, size=n, marketplace_ids=[f"M{n}"])
-        for n, new_id in enumerate(ids)
+        _submission(seller_pk, id=new_id, size=n, marketplace_ids=[f"M{n}"], submitted_at=submitted)
+        for n, (new_id, submitted) in enumerate(zip(ids, [shared, shared, later], strict=True))
     ]
     DriverStatement(insert(FeedSubmission)).execute_many(connection, rows)
 
@@ -162,8 +165,8 @@ def test_execute_many_writes_every_row_with_its_conversions(
         .order_by(FeedSubmission.id)
     )
     stored = [tuple(row) for row in connection.execute(query)]
-    when = datetime(2026, 3, 1, 10, 30, 5, 250000, tzinfo=UTC)
-    assert stored == [(new_id, n, [f"M{n}"], when) for n, new_id in enumerate(ids)]
+    when = [datetime(2026, 3, 1, 10, 30, 5, 250000, tzinfo=UTC)] * 2 + [later]
+    assert stored == [(new_id, n, [f"M{n}"], when[n]) for n, new_id in enumerate(ids)]
     DriverStatement(insert(FeedSubmission)).execute_many(connection, [])  # nothing to do
 
 

@@ -85,7 +85,10 @@ class DriverStatement:
         plan = self._plan(dialect, tuple(rows[0]))
         if plan.compiled.effective_returning:
             raise ValueError("execute_many returns no rows; give the INSERT its keys")
-        arguments = [self._arguments(plan, row) for row in rows]
+        if plan.direct:
+            arguments = _by_column(plan, rows)
+        else:
+            arguments = [self._arguments(plan, row) for row in rows]
         cursor = self._cursor(connection)
         try:
             cursor.executemany(plan.compiled.string, arguments)
@@ -160,3 +163,27 @@ def _wrapped(plan: _Plan, arguments: Any, error: Exception, dialect: Dialect) ->
     return DBAPIError.instance(
         plan.compiled.string, arguments, error, dialect.loaded_dbapi.Error, dialect=dialect
     )
+
+
+def _by_column(plan: _Plan, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+    """The driver's parameters for many rows of a direct plan, converted a column at a
+    time; a value that is the same object as the row before's is converted once (a
+    batch's rows share their timestamps, say), which conversions allow: they are pure."""
+    names = list(rows[0]) if plan.names is None else plan.names
+    columns = []
+    for name in names:
+        values = [row[name] for row in rows]
+        process = plan.bind.get(name)
+        if process is not None:
+            converted: list[Any] = []
+            last: Any = converted  # no value is this list
+            done = None
+            for value in values:
+                if value is not last:
+                    last, done = value, process(value)
+                converted.append(done)
+            values = converted
+        columns.append(values)
+    if plan.names is None:
+        return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+    return list(zip(*columns, strict=True))

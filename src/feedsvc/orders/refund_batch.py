@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TypeGuard
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from feedsvc.db.bulk import allocate_ids
@@ -39,6 +39,32 @@ _ITEM_COLUMNS = (
     *(getattr(OrderItem, column) for column in CHARGE_COLUMNS.values()),
 )
 _CHARGE_INDEX = {component: n for n, component in enumerate(CHARGE_COLUMNS)}
+# The run's orders, locked in id order, as every writer of an order locks it first
+# (PostgreSQL; SQLite's writers are serialised already).
+_ORDERS = (
+    select(Order.id, Order.amazon_order_id, Order.currency)
+    .where(
+        Order.seller_pk == bindparam("seller_pk"),
+        Order.amazon_order_id.in_(bindparam("amazon_order_ids", expanding=True)),
+    )
+    .order_by(Order.id)
+    .with_for_update()
+)
+_LINES = (
+    select(*_ITEM_COLUMNS)
+    .where(OrderItem.order_id.in_(bindparam("order_ids", expanding=True)))
+    .order_by(OrderItem.id)
+)
+_REFUNDED = (
+    select(Refund.item_id, RefundComponent.component, func.sum(RefundComponent.amount))
+    .join(Refund, Refund.id == RefundComponent.refund_id)
+    .where(Refund.order_id.in_(bindparam("order_ids", expanding=True)))
+    .group_by(Refund.item_id, RefundComponent.component)
+)
+_USED_ADJUSTMENT_IDS = select(Refund.merchant_adjustment_item_id).where(
+    Refund.seller_pk == bindparam("seller_pk"),
+    Refund.merchant_adjustment_item_id.in_(bindparam("adjustment_ids", expanding=True)),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,39 +139,25 @@ class RefundBatch:
         )
 
     def _load(self, amazon_ids: set[str]) -> None:
-        session = self._session
-        # Locked in id order, as every writer of an order locks it first (PostgreSQL).
-        locked = (
-            select(Order.id, Order.amazon_order_id, Order.currency)
-            .where(Order.seller_pk == self._seller_pk, Order.amazon_order_id.in_(amazon_ids))
-            .order_by(Order.id)
-            .with_for_update()
-        )
+        self._session.flush()  # what the session holds, before reading around it
+        connection = self._session.connection()
         by_id: dict[int, OrderRow] = {}
-        for order_id, amazon_order_id, currency in session.execute(locked):
+        keys = {"seller_pk": self._seller_pk, "amazon_order_ids": list(amazon_ids)}
+        for order_id, amazon_order_id, currency in connection.execute(_ORDERS, keys).all():
             row = OrderRow(order_id, self._seller_pk, amazon_order_id, currency)
             by_id[order_id] = self._orders[amazon_order_id] = row
         if not by_id:
             return
-        lines = select(*_ITEM_COLUMNS).where(OrderItem.order_id.in_(by_id)).order_by(OrderItem.id)
-        for order_id, item_id, code, merchant_id, shipped, *charges in session.execute(lines):
-            by_id[order_id].items.append(
-                ItemRow(item_id, code, merchant_id, shipped, tuple(charges))
-            )
-        totals = (
-            select(Refund.item_id, RefundComponent.component, func.sum(RefundComponent.amount))
-            .join(Refund, Refund.id == RefundComponent.refund_id)
-            .where(Refund.order_id.in_(by_id))
-            .group_by(Refund.item_id, RefundComponent.component)
-        )
-        for item_id, component, total in session.execute(totals):
+        order_ids = {"order_ids": list(by_id)}
+        lines = connection.execute(_LINES, order_ids).all()
+        for order_id, item_id, code, merchant_id, shipped, *charges in lines:
+            line = ItemRow(item_id, code, merchant_id, shipped, tuple(charges))
+            by_id[order_id].items.append(line)
+        for item_id, component, total in connection.execute(_REFUNDED, order_ids).all():
             self._refunded[item_id][component] = int(total)
         if self._adjustment_keys:
-            used = select(Refund.merchant_adjustment_item_id).where(
-                Refund.seller_pk == self._seller_pk,
-                Refund.merchant_adjustment_item_id.in_(self._adjustment_keys),
-            )
-            self._used.update(session.scalars(used))
+            used = {"seller_pk": self._seller_pk, "adjustment_ids": list(self._adjustment_keys)}
+            self._used.update(connection.scalars(_USED_ADJUSTMENT_IDS, used))
 
     def order(self, amazon_order_id: str) -> OrderRow | None:
         return self._orders.get(amazon_order_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -165,4 +166,9 @@ class NewShipment:
 
 def _columns(value: DataclassInstance, leave_out: str = "") -> dict[str, object]:
     """A new row's fields by name: each field of these values is a column of its table."""
-    return {f.name: getattr(value, f.name) for f in fields(value) if f.name != leave_out}
+    return {name: getattr(value, name) for name in _field_names(type(value), leave_out)}
+
+
+@cache
+def _field_names(kind: type[DataclassInstance], leave_out: str) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind) if f.name != leave_out)

@@ -71,9 +71,9 @@ def validate_xml_feed(
         return FeedCheck([problem], messages=0)
 
     schema = schemas.envelope()
-    message_ids = _message_ids(root)
     if schema.validate(tree):
-        return FeedCheck([], messages=len(message_ids))
+        return FeedCheck([], messages=int(root.xpath("count(Message)")))
+    message_ids = _message_ids(root)  # to name the message of each problem
     problems = [
         FeedProblem(
             _message_for(error.path, message_ids),
