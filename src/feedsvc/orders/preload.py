@@ -32,6 +32,7 @@ from feedsvc.orders.models import (
     Shipment,
     ShipmentLine,
 )
+from feedsvc.orders.refund_batch import write_refunds
 from feedsvc.orders.repository import OrderRepository
 from feedsvc.orders.types import (
     NewCancellation,
@@ -211,16 +212,7 @@ class PreloadedOrderRepository(OrderRepository):
     def write_staged(self) -> None:
         """Insert what the run staged, one executemany per table, in the order it came."""
         refunds, self._staged_refunds = self._staged_refunds, []
-        ids = allocate_ids(self._session, Refund, len(refunds)) if refunds else []
-        self._insert(Refund, [{"id": i, **r.columns()} for i, r in zip(ids, refunds, strict=True)])
-        self._insert(
-            RefundComponent,
-            [
-                {"refund_id": i, "component": component, "amount": amount}
-                for i, refund in zip(ids, refunds, strict=True)
-                for component, amount in refund.components
-            ],
-        )
+        write_refunds(self._session, refunds)
         shipments, self._staged_shipments = self._staged_shipments, []
         ids = allocate_ids(self._session, Shipment, len(shipments)) if shipments else []
         self._insert(

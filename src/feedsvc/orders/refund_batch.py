@@ -14,7 +14,7 @@ plain rows").
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeGuard
 
@@ -186,18 +186,23 @@ class RefundBatch:
     def write(self) -> None:
         """Insert the recorded refunds and their components, in the order recorded."""
         refunds, self._staged = self._staged, []
-        if not refunds:
-            return
-        ids = allocate_ids(self._session, Refund, len(refunds))
-        connection = self._session.connection()
-        _INSERT_REFUND.execute_many(
-            connection, [{"id": i, **r.columns()} for i, r in zip(ids, refunds, strict=True)]
-        )
-        _INSERT_COMPONENT.execute_many(
-            connection,
-            [
-                {"refund_id": i, "component": component, "amount": amount}
-                for i, refund in zip(ids, refunds, strict=True)
-                for component, amount in refund.components
-            ],
-        )
+        write_refunds(self._session, refunds)
+
+
+def write_refunds(session: Session, refunds: Sequence[NewRefund]) -> None:
+    """Insert refunds and their components with one ``executemany`` each, on the driver."""
+    if not refunds:
+        return
+    ids = allocate_ids(session, Refund, len(refunds))
+    connection = session.connection()
+    _INSERT_REFUND.execute_many(
+        connection, [{"id": i, **r.columns()} for i, r in zip(ids, refunds, strict=True)]
+    )
+    _INSERT_COMPONENT.execute_many(
+        connection,
+        [
+            {"refund_id": i, "component": component, "amount": amount}
+            for i, refund in zip(ids, refunds, strict=True)
+            for component, amount in refund.components
+        ],
+    )
