@@ -19,8 +19,8 @@ serve: install
 	$(BIN)/feedsvc serve
 
 lint: install-test
-	$(BIN)/ruff check src tests migrations
-	$(BIN)/ruff format --check src tests migrations
+	$(BIN)/ruff check src tests migrations bench
+	$(BIN)/ruff format --check src tests migrations bench
 	$(BIN)/mypy
 
 test: lint
