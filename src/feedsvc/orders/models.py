@@ -58,7 +58,7 @@ class Order(Base):
 
 
 # The column of each charged component: a refund of it is bounded by what is stored there.
-CHARGE_COLUMNS = {
+CHARGE_COLUMNS: dict[str, str] = {
     Component.PRINCIPAL: "item_price",
     Component.TAX: "item_tax",
     Component.SHIPPING: "shipping_price",
@@ -100,7 +100,7 @@ class OrderItem(Base):
     def quantity_unshipped(self) -> int:
         return self.quantity_ordered - self.quantity_shipped - self.quantity_cancelled
 
-    def charged(self, component: Component) -> int:
+    def charged(self, component: str) -> int:
         """What the buyer was charged for one component of this line (0 if none)."""
         column = CHARGE_COLUMNS.get(component)
         return 0 if column is None else int(getattr(self, column))

@@ -25,7 +25,7 @@ from feedsvc.db.bulk import allocate_ids
 from feedsvc.db.driver import DriverStatement
 from feedsvc.orders.commands import Adjustment, OrderCommand
 from feedsvc.orders.models import CHARGE_COLUMNS, Order, OrderItem, Refund, RefundComponent
-from feedsvc.orders.types import Component, NewRefund
+from feedsvc.orders.types import NewRefund
 
 _INSERT_REFUND = DriverStatement(insert(Refund))
 # Inline: no RETURNING of the new ids (an executemany has no rows to give).
@@ -38,7 +38,7 @@ _ITEM_COLUMNS = (
     OrderItem.quantity_shipped,
     *(getattr(OrderItem, column) for column in CHARGE_COLUMNS.values()),
 )
-_CHARGE_INDEX = {component: n for n, component in enumerate(CHARGE_COLUMNS)}
+_CHARGE_INDEX: dict[str, int] = {component: n for n, component in enumerate(CHARGE_COLUMNS)}
 # The run's orders, locked in id order, as every writer of an order locks it first
 # (PostgreSQL; SQLite's writers are serialised already).
 _ORDERS = (
@@ -77,7 +77,7 @@ class ItemRow:
     quantity_shipped: int
     charges: tuple[int, ...]  # in the order of models.CHARGE_COLUMNS
 
-    def charged(self, component: Component) -> int:
+    def charged(self, component: str) -> int:
         index = _CHARGE_INDEX.get(component)
         return 0 if index is None else self.charges[index]
 

@@ -20,7 +20,6 @@ from feedsvc.orders.outcomes import Note, Rejection
 from feedsvc.orders.types import (
     CHARGED_COMPONENTS,
     FEE_COMPONENTS,
-    Component,
     NewRefund,
     RefundState,
 )
@@ -38,7 +37,7 @@ class RefundableItem(Protocol):
     def merchant_order_item_id(self) -> str | None: ...
     @property
     def total_charged(self) -> int: ...
-    def charged(self, component: Component) -> int: ...
+    def charged(self, component: str) -> int: ...
 
 
 class RefundableOrder(Protocol):
@@ -141,11 +140,6 @@ def check_refund(
     ledger: RefundLedger, order: RefundableOrder, item: RefundableItem, adjusted: AdjustedItem
 ) -> list[AmountComponent]:
     """The components to refund, once every rule has passed; raises Rejection otherwise."""
-    where = {
-        "amazon_order_id": order.amazon_order_id,
-        "amazon_order_item_code": item.amazon_order_item_code,
-    }
-    line = f"item {item.amazon_order_item_code} of order {order.amazon_order_id}"
     components = [
         *adjusted.price_components,
         *adjusted.promotion_components,
@@ -153,68 +147,92 @@ def check_refund(
     ]
     for component in components:
         if component.currency is not None and component.currency != order.currency:
-            raise Rejection(
+            raise _rejection(
                 ResultCode.CURRENCY_MISMATCH,
-                f"The {component.type} adjustment for {line} is in {component.currency}, "
-                f"but the order was paid in {order.currency}.",
-                **where,
+                f"The {component.type} adjustment for {_line(order, item)} is in "
+                f"{component.currency}, but the order was paid in {order.currency}.",
+                order,
+                item,
             )
     for component in adjusted.price_components:
         if component.type in FEE_COMPONENTS and component.amount > 0:
-            raise Rejection(
+            raise _rejection(
                 ResultCode.NEGATIVE_COMPONENT,
-                f"The {component.type} for {line} must be zero or negative: a fee reduces "
-                f"the refund (got {format_amount(component.amount)}).",
-                **where,
+                f"The {component.type} for {_line(order, item)} must be zero or negative: a "
+                f"fee reduces the refund (got {format_amount(component.amount)}).",
+                order,
+                item,
             )
         if component.type not in FEE_COMPONENTS and component.amount < 0:
-            raise Rejection(
+            raise _rejection(
                 ResultCode.NEGATIVE_COMPONENT,
-                f"The {component.type} adjustment for {line} is negative "
+                f"The {component.type} adjustment for {_line(order, item)} is negative "
                 f"({format_amount(component.amount)}); refunds cannot charge the buyer.",
-                **where,
+                order,
+                item,
             )
 
     refunded = ledger.refunded_by_component(item.id)
     for component_type, requested in _totals(adjusted.price_components).items():
         if component_type not in CHARGED_COMPONENTS:
             continue
-        charged = item.charged(Component(component_type))
+        charged = item.charged(component_type)
         balance = charged - refunded.get(component_type, 0)
         if requested > balance:
-            raise Rejection(
+            raise _rejection(
                 ResultCode.REFUND_EXCEEDS_BALANCE,
-                f"The {component_type} refund of {format_amount(requested)} for {line} exceeds "
-                f"its remaining balance of {format_amount(balance)} (charged "
-                f"{format_amount(charged)}, already refunded "
-                f"{format_amount(charged - balance)}).",
-                **where,
+                f"The {component_type} refund of {format_amount(requested)} for "
+                f"{_line(order, item)} exceeds its remaining balance of "
+                f"{format_amount(balance)} (charged {format_amount(charged)}, already "
+                f"refunded {format_amount(charged - balance)}).",
+                order,
+                item,
             )
 
     if not components:
         if adjusted.quantity_cancelled is None:
-            raise Rejection(
+            raise _rejection(
                 ResultCode.NET_REFUND_NOT_POSITIVE,
-                f"The adjustment for {line} has no amounts and no QuantityCancelled.",
-                **where,
+                f"The adjustment for {_line(order, item)} has no amounts and no QuantityCancelled.",
+                order,
+                item,
             )
         return []
     net = sum(component.amount for component in components)
     if net <= 0:
-        raise Rejection(
+        raise _rejection(
             ResultCode.NET_REFUND_NOT_POSITIVE,
-            f"The net adjustment amount for {line} is not positive ({format_amount(net)}).",
-            **where,
+            f"The net adjustment amount for {_line(order, item)} is not positive "
+            f"({format_amount(net)}).",
+            order,
+            item,
         )
     remaining = item.total_charged - sum(refunded.values())
     if net > remaining:
-        raise Rejection(
+        raise _rejection(
             ResultCode.REFUND_EXCEEDS_BALANCE,
-            f"The net refund of {format_amount(net)} for {line} exceeds what is left to refund "
-            f"({format_amount(remaining)} of {format_amount(item.total_charged)} charged).",
-            **where,
+            f"The net refund of {format_amount(net)} for {_line(order, item)} exceeds what "
+            f"is left to refund ({format_amount(remaining)} of "
+            f"{format_amount(item.total_charged)} charged).",
+            order,
+            item,
         )
     return components
+
+
+def _line(order: RefundableOrder, item: RefundableItem) -> str:
+    return f"item {item.amazon_order_item_code} of order {order.amazon_order_id}"
+
+
+def _rejection(
+    code: ResultCode, description: str, order: RefundableOrder, item: RefundableItem
+) -> Rejection:
+    return Rejection(
+        code,
+        description,
+        amazon_order_id=order.amazon_order_id,
+        amazon_order_item_code=item.amazon_order_item_code,
+    )
 
 
 def record_refund(
