@@ -179,3 +179,58 @@ def test_execute_many_checks_each_row_and_refuses_a_returning_insert(
         DriverStatement(insert(FeedSubmission)).execute_many(connection, [naive])
     with pytest.raises(ValueError, match="returns no rows"):
         _ADD.execute_many(connection, [_submission(seller_pk)])
+
+
+def test_execute_columns_writes_what_execute_many_writes(
+    connection: Connection, seller: dict[str, Any]
+) -> None:
+    """The same rows given a column at a time: stored alike, conversions included."""
+    seller_pk = _seller_pk(connection, seller)
+    top = connection.scalar(select(FeedSubmission.id).order_by(FeedSubmission.id.desc()))
+    ids = [(top or 0) + 2000 + n for n in range(4)]
+    shared = datetime(2026, 3, 1, 12, 30, 5, 250000, tzinfo=timezone(timedelta(hours=2)))
+    later = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    rows = [
+        _submission(seller_pk, id=new_id, size=n, marketplace_ids=[f"M{n}"], submitted_at=when)
+        for n, (new_id, when) in enumerate(zip(ids, [shared, shared, later, shared], strict=True))
+    ]
+    add = DriverStatement(insert(FeedSubmission))
+    add.execute_many(connection, rows[:2])
+    add.execute_columns(connection, {key: [row[key] for row in rows[2:]] for key in rows[0]})
+
+    query = (
+        select(FeedSubmission.id, FeedSubmission.size, FeedSubmission.marketplace_ids)
+        .add_columns(FeedSubmission.submitted_at)
+        .where(FeedSubmission.id.in_(ids))
+        .order_by(FeedSubmission.id)
+    )
+    stored = [tuple(row) for row in connection.execute(query)]
+    in_utc = datetime(2026, 3, 1, 10, 30, 5, 250000, tzinfo=UTC)
+    when = [in_utc, in_utc, later, in_utc]
+    assert stored == [(new_id, n, [f"M{n}"], when[n]) for n, new_id in enumerate(ids)]
+
+
+def test_execute_columns_with_parameters_of_its_own_and_uneven_columns(
+    connection: Connection, seller: dict[str, Any]
+) -> None:
+    """A statement with a bound value of its own goes through SQLAlchemy's parameter
+    building; columns of different lengths are refused before anything runs."""
+    seller_pk = _seller_pk(connection, seller)
+    created = datetime(2026, 3, 1, tzinfo=UTC)
+    faults = DriverStatement(
+        insert(Fault).values(kind="HoldFeed", remaining=1, created_at=created).inline()
+    )
+    top = connection.scalar(select(Fault.id).order_by(Fault.id.desc())) or 0
+    ids = [top + 1, top + 2]
+    faults.execute_columns(connection, {"id": ids, "seller_pk": [seller_pk, seller_pk]})
+    stored = connection.execute(
+        select(Fault.id, Fault.kind, Fault.remaining, Fault.created_at)
+        .where(Fault.id.in_(ids))
+        .order_by(Fault.id)
+    ).all()
+    assert [tuple(row) for row in stored] == [(i, "HoldFeed", 1, created) for i in ids]
+
+    with pytest.raises(ValueError, match="one value per row"):
+        faults.execute_columns(connection, {"id": [top + 3], "seller_pk": []})
+    faults.execute_columns(connection, {"id": [], "seller_pk": []})  # no rows: nothing runs
+    assert connection.scalar(select(Fault.id).where(Fault.id > top + 2)) is None

@@ -81,14 +81,39 @@ class DriverStatement:
         For statements that return nothing: an INSERT must name its primary key."""
         if not rows:
             return
-        dialect = connection.dialect
-        plan = self._plan(dialect, tuple(rows[0]))
+        plan = self._plan_many(connection.dialect, tuple(rows[0]))
+        if plan.direct:
+            columns = {name: [row[name] for row in rows] for name in rows[0]}
+            self._run_many(connection, plan, _by_column(plan, columns))
+        else:
+            self._run_many(connection, plan, [self._arguments(plan, row) for row in rows])
+
+    def execute_columns(self, connection: Connection, columns: Mapping[str, Sequence[Any]]) -> None:
+        """``execute_many`` for rows given a column at a time: ``columns`` maps each
+        parameter to its values, one per row, all of one length. No row is built as a
+        mapping on the way, which is most of the cost of a batch's Python side."""
+        lengths = {len(values) for values in columns.values()}
+        if len(lengths) > 1:
+            raise ValueError("every column needs one value per row")
+        if not lengths or not lengths.pop():
+            return
+        plan = self._plan_many(connection.dialect, tuple(columns))
+        if plan.direct:
+            self._run_many(connection, plan, _by_column(plan, columns))
+        else:
+            names = list(columns)
+            rows = zip(*columns.values(), strict=True)
+            arguments = [self._arguments(plan, dict(zip(names, row, strict=True))) for row in rows]
+            self._run_many(connection, plan, arguments)
+
+    def _plan_many(self, dialect: Dialect, keys: tuple[str, ...]) -> _Plan:
+        plan = self._plan(dialect, keys)
         if plan.compiled.effective_returning:
             raise ValueError("execute_many returns no rows; give the INSERT its keys")
-        if plan.direct:
-            arguments = _by_column(plan, rows)
-        else:
-            arguments = [self._arguments(plan, row) for row in rows]
+        return plan
+
+    def _run_many(self, connection: Connection, plan: _Plan, arguments: list[Any]) -> None:
+        dialect = connection.dialect
         cursor = self._cursor(connection)
         try:
             cursor.executemany(plan.compiled.string, arguments)
@@ -165,14 +190,14 @@ def _wrapped(plan: _Plan, arguments: Any, error: Exception, dialect: Dialect) ->
     )
 
 
-def _by_column(plan: _Plan, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
-    """The driver's parameters for many rows of a direct plan, converted a column at a
+def _by_column(plan: _Plan, columns: Mapping[str, Sequence[Any]]) -> list[Any]:
+    """The driver's parameters for the rows of a direct plan, converted a column at a
     time; a value that is the same object as the row before's is converted once (a
     batch's rows share their timestamps, say), which conversions allow: they are pure."""
-    names = list(rows[0]) if plan.names is None else plan.names
-    columns = []
+    names = list(columns) if plan.names is None else plan.names
+    converted_columns = []
     for name in names:
-        values = [row[name] for row in rows]
+        values = columns[name]
         process = plan.bind.get(name)
         if process is not None:
             converted: list[Any] = []
@@ -183,7 +208,7 @@ def _by_column(plan: _Plan, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
                     last, done = value, process(value)
                 converted.append(done)
             values = converted
-        columns.append(values)
+        converted_columns.append(values)
     if plan.names is None:
-        return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
-    return list(zip(*columns, strict=True))
+        return [dict(zip(names, row, strict=True)) for row in zip(*converted_columns, strict=True)]
+    return list(zip(*converted_columns, strict=True))

@@ -100,7 +100,7 @@ def process_submission(
         checkpoint()
         session.expunge_all()  # keep the session's identity map small
 
-    fast = _FastPath(session, orders, seller_pk, kind.body) if batched else None
+    fast = _FastPath(session, orders, clock, seller_pk, kind.body) if batched else None
     processed = done
     for chunk in _chunks(messages, batch, skip=done):
         applied = 0
@@ -174,9 +174,12 @@ class _FastPath:
     message at a time, which knows how to report and retry those.
     """
 
-    def __init__(self, session: Session, orders: OrderService, seller_pk: int, body: str) -> None:
+    def __init__(
+        self, session: Session, orders: OrderService, clock: Clock, seller_pk: int, body: str
+    ) -> None:
         self._session = session
         self._orders = orders
+        self._clock = clock
         self._seller_pk = seller_pk
         self._body = body
         self._enabled = True
@@ -198,9 +201,11 @@ class _FastPath:
                 self._session, self._seller_pk, [c for c in commands if RefundBatch.takes(c)]
             )
 
+            now = self._clock.now()
+
             def refund(command: OrderCommand) -> list[Note]:
                 assert isinstance(command, Adjustment)  # _refusal let only refunds through
-                return self._orders.refund(command, batch)
+                return self._orders.refund(command, batch, now=now)
 
             return refund, batch.write, True
         repository = PreloadedOrderRepository.for_commands(self._session, self._seller_pk, commands)

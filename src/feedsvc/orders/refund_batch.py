@@ -195,14 +195,15 @@ def write_refunds(session: Session, refunds: Sequence[NewRefund]) -> None:
         return
     ids = allocate_ids(session, Refund, len(refunds))
     connection = session.connection()
-    _INSERT_REFUND.execute_many(
-        connection, [{"id": i, **r.columns()} for i, r in zip(ids, refunds, strict=True)]
-    )
-    _INSERT_COMPONENT.execute_many(
-        connection,
-        [
-            {"refund_id": i, "component": component, "amount": amount}
-            for i, refund in zip(ids, refunds, strict=True)
-            for component, amount in refund.components
-        ],
+    _INSERT_REFUND.execute_columns(connection, {"id": ids, **NewRefund.column_lists(refunds)})
+    refund_ids: list[int] = []
+    components: list[str] = []
+    amounts: list[int] = []
+    for refund_id, refund in zip(ids, refunds, strict=True):
+        for component, amount in refund.components:
+            refund_ids.append(refund_id)
+            components.append(component)
+            amounts.append(amount)
+    _INSERT_COMPONENT.execute_columns(
+        connection, {"refund_id": refund_ids, "component": components, "amount": amounts}
     )

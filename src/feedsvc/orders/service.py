@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from feedsvc.clock import Clock
 from feedsvc.orders.cancellation import CancelLine, cancel_lines
 from feedsvc.orders.commands import Acknowledgement, Adjustment, Fulfillment
@@ -114,9 +116,10 @@ class OrderService:
             )
         return notes
 
-    def refund(self, command: Adjustment, batch: RefundBatch) -> list[Note]:
+    def refund(self, command: Adjustment, batch: RefundBatch, *, now: datetime) -> list[Note]:
         """``adjust`` for a command that only refunds (``batch.takes(command)``), on the
-        plain rows of ``batch``: the same rules, the same rejections and notes."""
+        plain rows of ``batch``: the same rules, the same rejections and notes. ``now`` is
+        the run's: its refunds share one timestamp (converted for the database once)."""
         assert command.amazon_order_id is not None  # batch.takes(command) said so
         order = batch.order(command.amazon_order_id)
         if order is None:
@@ -125,7 +128,7 @@ class OrderService:
             batch,
             order,
             command.items,
-            now=self._clock.now(),
+            now=now,
             feed_submission_id=self._submission_id,
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import StrEnum
@@ -106,6 +107,12 @@ class NewRefund:
     def columns(self) -> dict[str, object]:
         """The refund's own columns (its components are rows of their own)."""
         return _columns(self, leave_out="components")
+
+    @classmethod
+    def column_lists(cls, refunds: Sequence[NewRefund]) -> dict[str, list[object]]:
+        """The own columns of many refunds, each as the list of its values in their order."""
+        names = [f.name for f in fields(cls) if f.name != "components"]
+        return {name: [getattr(refund, name) for refund in refunds] for name in names}
 
 
 @dataclass(frozen=True, slots=True)
