@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from feedsvc.accounts.models import Seller
@@ -132,9 +132,16 @@ def test_insert_without_returning_writes_its_row(
 def test_statements_that_need_sqlalchemy_at_execution_are_refused(
     connection: Connection, seller: dict[str, Any]
 ) -> None:
-    expanding = DriverStatement(select(Fault.id).where(Fault.kind.in_(["a", "b"])))
-    with pytest.raises(ValueError, match="IN lists"):
-        expanding.rows(connection, {})
+    rendered = DriverStatement(select(Fault.id).where(Fault.id == literal(1, literal_execute=True)))
+    with pytest.raises(ValueError, match="render parameters"):
+        rendered.rows(connection, {})
+    expanding = DriverStatement(
+        update(Fault)
+        .where(Fault.kind.in_(bindparam("kinds", expanding=True)))
+        .values(remaining=bindparam("left"))
+    )
+    with pytest.raises(ValueError, match="expand IN lists"):
+        expanding.execute_many(connection, [{"kinds": ["HoldFeed"], "left": 1}])
     values = _submission(_seller_pk(connection, seller))
     del values["messages_done"]  # a column with a Python-side default
     with pytest.raises(ValueError, match="messages_done"):
@@ -234,3 +241,39 @@ def test_execute_columns_with_parameters_of_its_own_and_uneven_columns(
         faults.execute_columns(connection, {"id": [top + 3], "seller_pk": []})
     faults.execute_columns(connection, {"id": [], "seller_pk": []})  # no rows: nothing runs
     assert connection.scalar(select(Fault.id).where(Fault.id > top + 2)) is None
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 5, 8, 9])
+def test_in_lists_select_what_sqlalchemy_selects(
+    connection: Connection, seller: dict[str, Any], count: int
+) -> None:
+    """IN lists of any length (padded to a power of two on the way) select the rows
+    SQLAlchemy's own execution selects; items go through their column's conversion
+    (UTCDateTime stores UTC text on SQLite), in a plan of the caller's parameters only
+    and in one with a bound value of its own."""
+    seller_pk = _seller_pk(connection, seller)
+    top = connection.scalar(select(FeedSubmission.id).order_by(FeedSubmission.id.desc())) or 0
+    times = [
+        datetime(2026, 4, 1, tzinfo=timezone(timedelta(hours=3))) + timedelta(minutes=n)
+        for n in range(10)
+    ]
+    for n, when in enumerate(times):
+        _ADD.rows(connection, _submission(seller_pk, id=top + 100 + n, submitted_at=when))
+    wanted = times[:count]
+    direct = (
+        select(FeedSubmission.id, FeedSubmission.submitted_at)
+        .where(
+            FeedSubmission.seller_pk == bindparam("seller_pk"),
+            FeedSubmission.submitted_at.in_(bindparam("times", expanding=True)),
+        )
+        .order_by(FeedSubmission.id)
+    )
+    params = {"seller_pk": seller_pk, "times": wanted}
+    ours = DriverStatement(direct).rows(connection, params)
+    assert ours == [tuple(row) for row in connection.execute(direct, params)]
+    assert [row[0] for row in ours] == [top + 100 + n for n in range(count)]
+
+    own_value = direct.where(FeedSubmission.feed_type == "_POST_ORDER_ACKNOWLEDGEMENT_DATA_")
+    again = DriverStatement(own_value)
+    for _ in range(2):  # the second run reuses the rendered SQL
+        assert again.rows(connection, params) == ours

@@ -5,16 +5,19 @@ around each execution (cache key, execution context, parameter and result wrappi
 events) costs several times the statement itself. A ``DriverStatement`` keeps the
 statement a Core construct, and keeps SQLAlchemy's compiler and its types' bind and
 result conversions, but runs it straight on the DBAPI cursor of the connection the
-transaction already holds. It is for statements with plain bind parameters only:
-those whose compiling needs SQLAlchemy at execution time (expanding IN lists,
-Python-side column defaults) are refused when first compiled. Driver errors are
-raised as SQLAlchemy's exceptions, as ``Connection.execute`` raises them.
+transaction already holds. An expanding IN list (``bindparam(..., expanding=True)``)
+is rendered once for each list length it is run with, lengths rounded up to a power of
+two by repeating the list's last value (which an IN list selects nothing more for), so a
+batch's lookups reuse a handful of SQL strings instead of SQLAlchemy rendering one per
+execution. Statements that need SQLAlchemy at execution time otherwise (literal-rendered
+parameters, Python-side column defaults) are refused when first compiled. Driver errors
+are raised as SQLAlchemy's exceptions, as ``Connection.execute`` raises them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection
@@ -38,6 +41,19 @@ class _Plan:
     # escaping): its value is the caller's, converted, without construct_params.
     direct: bool = False
     results: list[Processor] | None = None  # set by the first execution's cursor
+    expanding: tuple[str, ...] = ()  # the IN-list parameters
+    # By the (rounded) length of each IN list: its SQL and how to fill its parameters.
+    expanded: dict[tuple[int, ...], _Expanded] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Expanded:
+    """A statement's IN lists rendered for one length each."""
+
+    string: str
+    names: Sequence[str] | None  # every parameter in order, when the driver takes a tuple
+    expansion: Mapping[str, Sequence[str]]  # each IN-list parameter's rendered names
+    bind: Mapping[str, Callable[[Any], Any]]  # conversions of the rendered IN-list items
 
 
 class DriverStatement:
@@ -51,10 +67,13 @@ class DriverStatement:
         """Run with ``params``; the rows it returns (an INSERT may return its new key)."""
         dialect = connection.dialect
         plan = self._plan(dialect, tuple(params))
-        arguments = self._arguments(plan, params)
+        if plan.expanding:
+            string, arguments = self._expanded_arguments(plan, params)
+        else:
+            string, arguments = plan.compiled.string, self._arguments(plan, params)
         cursor = self._cursor(connection)
         try:
-            cursor.execute(plan.compiled.string, arguments)
+            cursor.execute(string, arguments)
             if cursor.description is None:
                 return []
             fetched = cursor.fetchall()
@@ -65,7 +84,7 @@ class DriverStatement:
                 ]
             results = plan.results
         except dialect.loaded_dbapi.Error as error:
-            raise _wrapped(plan, arguments, error, dialect) from error
+            raise _wrapped(string, arguments, error, dialect) from error
         finally:
             cursor.close()
         if not any(results):
@@ -108,6 +127,8 @@ class DriverStatement:
 
     def _plan_many(self, dialect: Dialect, keys: tuple[str, ...]) -> _Plan:
         plan = self._plan(dialect, keys)
+        if plan.expanding:
+            raise ValueError("execute_many cannot expand IN lists")
         if plan.compiled.effective_returning:
             raise ValueError("execute_many returns no rows; give the INSERT its keys")
         return plan
@@ -118,7 +139,7 @@ class DriverStatement:
         try:
             cursor.executemany(plan.compiled.string, arguments)
         except dialect.loaded_dbapi.Error as error:
-            raise _wrapped(plan, arguments, error, dialect) from error
+            raise _wrapped(plan.compiled.string, arguments, error, dialect) from error
         finally:
             cursor.close()
 
@@ -144,6 +165,40 @@ class DriverStatement:
         return values if plan.names is None else tuple(values[n] for n in plan.names)
 
     @staticmethod
+    def _expanded_arguments(plan: _Plan, params: Mapping[str, Any]) -> tuple[str, Any]:
+        """The SQL with its IN lists rendered, and the driver's parameters for it."""
+        lists = {name: _padded(params[name]) for name in plan.expanding}
+        lengths = tuple(len(values) for values in lists.values())
+        expanded = plan.expanded.get(lengths)
+        if expanded is None:
+            state = plan.compiled.construct_expanded_state({**params, **lists})
+            expanded = plan.expanded[lengths] = _Expanded(
+                string=state.statement,
+                names=state.positiontup,
+                expansion=state.parameter_expansion,
+                bind=state.processors,
+            )
+        scalars = {name: value for name, value in params.items() if name not in lists}
+        values: dict[str, Any]
+        if plan.direct:
+            bind = plan.bind
+            values = {n: v if (p := bind.get(n)) is None else p(v) for n, v in scalars.items()}
+        else:
+            values = dict(plan.compiled.construct_params(scalars | lists))
+            for name in lists:
+                del values[name]
+            for name, process in plan.bind.items():
+                if name in values:
+                    values[name] = process(values[name])
+        for name, items in lists.items():
+            for rendered, value in zip(expanded.expansion[name], items, strict=True):
+                convert = expanded.bind.get(rendered)
+                values[rendered] = value if convert is None else convert(value)
+        if expanded.names is None:
+            return expanded.string, values
+        return expanded.string, tuple(values[name] for name in expanded.names)
+
+    @staticmethod
     def _cursor(connection: Connection) -> Any:
         dbapi_connection = connection.connection.dbapi_connection
         assert dbapi_connection is not None  # a Connection inside a transaction has one
@@ -153,8 +208,10 @@ class DriverStatement:
         statement: Any = self._statement
         compiled = statement.compile(dialect=dialect, column_keys=list(keys))
         assert isinstance(compiled, SQLCompiler)
-        if compiled.post_compile_params:
-            raise ValueError("a DriverStatement cannot expand IN lists; compare one by one")
+        rendered = [p for p in compiled.post_compile_params if not p.expanding]
+        if rendered or compiled.literal_execute_params:
+            raise ValueError("a DriverStatement cannot render parameters into its SQL")
+        expanding = tuple(compiled.bind_names[p] for p in compiled.post_compile_params)
         defaulted = [*compiled.insert_prefetch, *compiled.update_prefetch]
         if defaulted:
             raise ValueError(
@@ -180,14 +237,30 @@ class DriverStatement:
             and all(parameter.key == name for parameter, name in named)
             and {name for _, name in named} == set(keys)
         )
-        return _Plan(compiled=compiled, names=names, bind=bind, columns=columns, direct=direct)
+        return _Plan(
+            compiled=compiled,
+            names=names,
+            bind=bind,
+            columns=columns,
+            direct=direct,
+            expanding=expanding,
+        )
 
 
-def _wrapped(plan: _Plan, arguments: Any, error: Exception, dialect: Dialect) -> StatementError:
+def _wrapped(string: str, arguments: Any, error: Exception, dialect: Dialect) -> StatementError:
     """A driver error as SQLAlchemy raises it from ``Connection.execute``."""
     return DBAPIError.instance(
-        plan.compiled.string, arguments, error, dialect.loaded_dbapi.Error, dialect=dialect
+        string, arguments, error, dialect.loaded_dbapi.Error, dialect=dialect
     )
+
+
+def _padded(values: Sequence[Any]) -> list[Any]:
+    """An IN list at the next power-of-two length, its last value repeated (an empty one
+    stays empty: SQLAlchemy renders it as a condition that selects nothing)."""
+    items = list(values)
+    if items:
+        items += [items[-1]] * ((1 << (len(items) - 1).bit_length()) - len(items))
+    return items
 
 
 def _by_column(plan: _Plan, columns: Mapping[str, Sequence[Any]]) -> list[Any]:

@@ -41,7 +41,7 @@ _ITEM_COLUMNS = (
 _CHARGE_INDEX: dict[str, int] = {component: n for n, component in enumerate(CHARGE_COLUMNS)}
 # The run's orders, locked in id order, as every writer of an order locks it first
 # (PostgreSQL; SQLite's writers are serialised already).
-_ORDERS = (
+_ORDERS = DriverStatement(
     select(Order.id, Order.amazon_order_id, Order.currency)
     .where(
         Order.seller_pk == bindparam("seller_pk"),
@@ -50,20 +50,22 @@ _ORDERS = (
     .order_by(Order.id)
     .with_for_update()
 )
-_LINES = (
+_LINES = DriverStatement(
     select(*_ITEM_COLUMNS)
     .where(OrderItem.order_id.in_(bindparam("order_ids", expanding=True)))
     .order_by(OrderItem.id)
 )
-_REFUNDED = (
+_REFUNDED = DriverStatement(
     select(Refund.item_id, RefundComponent.component, func.sum(RefundComponent.amount))
     .join(Refund, Refund.id == RefundComponent.refund_id)
     .where(Refund.order_id.in_(bindparam("order_ids", expanding=True)))
     .group_by(Refund.item_id, RefundComponent.component)
 )
-_USED_ADJUSTMENT_IDS = select(Refund.merchant_adjustment_item_id).where(
-    Refund.seller_pk == bindparam("seller_pk"),
-    Refund.merchant_adjustment_item_id.in_(bindparam("adjustment_ids", expanding=True)),
+_USED_ADJUSTMENT_IDS = DriverStatement(
+    select(Refund.merchant_adjustment_item_id).where(
+        Refund.seller_pk == bindparam("seller_pk"),
+        Refund.merchant_adjustment_item_id.in_(bindparam("adjustment_ids", expanding=True)),
+    )
 )
 
 
@@ -143,21 +145,21 @@ class RefundBatch:
         connection = self._session.connection()
         by_id: dict[int, OrderRow] = {}
         keys = {"seller_pk": self._seller_pk, "amazon_order_ids": list(amazon_ids)}
-        for order_id, amazon_order_id, currency in connection.execute(_ORDERS, keys).all():
+        for order_id, amazon_order_id, currency in _ORDERS.rows(connection, keys):
             row = OrderRow(order_id, self._seller_pk, amazon_order_id, currency)
             by_id[order_id] = self._orders[amazon_order_id] = row
         if not by_id:
             return
         order_ids = {"order_ids": list(by_id)}
-        lines = connection.execute(_LINES, order_ids).all()
+        lines = _LINES.rows(connection, order_ids)
         for order_id, item_id, code, merchant_id, shipped, *charges in lines:
             line = ItemRow(item_id, code, merchant_id, shipped, tuple(charges))
             by_id[order_id].items.append(line)
-        for item_id, component, total in connection.execute(_REFUNDED, order_ids).all():
+        for item_id, component, total in _REFUNDED.rows(connection, order_ids):
             self._refunded[item_id][component] = int(total)
         if self._adjustment_keys:
             used = {"seller_pk": self._seller_pk, "adjustment_ids": list(self._adjustment_keys)}
-            self._used.update(connection.scalars(_USED_ADJUSTMENT_IDS, used))
+            self._used.update(key for (key,) in _USED_ADJUSTMENT_IDS.rows(connection, used))
 
     def order(self, amazon_order_id: str) -> OrderRow | None:
         return self._orders.get(amazon_order_id)
