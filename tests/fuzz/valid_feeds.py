@@ -202,6 +202,8 @@ ENCODINGS = [("", "utf-8"), ("UTF-8", "utf-8"), ("ISO-8859-1", "iso-8859-1"), ("
 def envelope(draw: st.DrawFn, bodies: st.SearchStrategy[Pair]) -> tuple[bytes, list[Any]]:
     """A valid envelope of 1-3 Messages, and ``[(message_id, expected), ...]``."""
     sep = draw(st.sampled_from(["", "\n", "\n  ", " \t"]))
+    # What may stand around a Message's body: whitespace, a comment, a processing instruction.
+    around = draw(st.sampled_from([sep, f"{sep}<!-- note -->{sep}", f"<?tool note?>{sep}"]))
     messages = draw(st.lists(st.tuples(message_id(), bodies), min_size=1, max_size=3))
     declared, codec = draw(st.sampled_from(ENCODINGS))
     xsi = draw(st.sampled_from(["", ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
@@ -213,7 +215,7 @@ def envelope(draw: st.DrawFn, bodies: st.SearchStrategy[Pair]) -> tuple[bytes, l
         + f"<MerchantIdentifier>{merchant}</MerchantIdentifier>{sep}</Header>{sep}"
         + f"<MessageType>{draw(st.sampled_from(MESSAGE_TYPES))}</MessageType>{sep}"
         + "".join(
-            f"<Message>{sep}<MessageID>{mid[0]}</MessageID>{sep}{body[0]}{sep}</Message>{sep}"
+            f"<Message>{sep}<MessageID>{mid[0]}</MessageID>{around}{body[0]}{around}</Message>{sep}"
             for mid, body in messages
         )
         + "</AmazonEnvelope>"

@@ -48,7 +48,8 @@ def read_messages(source: IO[bytes], *, encoding: str | None = None) -> Iterator
     )
     for _event, message in events:
         message_id = _integer(_one(message, _children(message), "MessageID"))
-        body = message[-1]
+        # The last element: a comment or processing instruction may follow it.
+        body = next(message.iterchildren(etree.Element, reversed=True))
         try:
             command = _command(body)
         except ValueError as exc:  # schema-valid, yet beyond what the service can represent
