@@ -33,8 +33,8 @@ from feedsvc.orders.commands import (
 )
 from feedsvc.orders.outcomes import Note, Rejection
 from feedsvc.orders.preload import PreloadedOrderRepository
-from feedsvc.orders.refund_batch import RefundBatch
 from feedsvc.orders.repository import OrderRepository
+from feedsvc.orders.row_batch import RowBatch
 from feedsvc.orders.service import OrderService
 from feedsvc.reports.results import MessageResult, ProcessingSummary, ResultCode, Severity
 from feedsvc.xml.encoding import parsing_encoding
@@ -193,21 +193,24 @@ class _FastPath:
         """How to apply each message of ``run``, how to write what they staged, and
         whether that is on plain rows.
 
-        A run whose messages all only refund (or are refused) goes on plain rows
-        (``RefundBatch``); any other on the preloaded ORM objects."""
+        A run whose messages all only refund or only cancel (or are refused) goes on
+        plain rows (``RowBatch``); any other on the preloaded ORM objects."""
         commands = [command for _, command in run]
-        if all(RefundBatch.takes(c) or _BODIES.get(type(c)) != self._body for c in commands):
-            batch = RefundBatch(
-                self._session, self._seller_pk, [c for c in commands if RefundBatch.takes(c)]
+        if all(RowBatch.takes(c) or _BODIES.get(type(c)) != self._body for c in commands):
+            batch = RowBatch(
+                self._session, self._seller_pk, [c for c in commands if RowBatch.takes(c)]
             )
-
             now = self._clock.now()
 
-            def refund(command: OrderCommand) -> list[Note]:
-                assert isinstance(command, Adjustment)  # _refusal let only refunds through
-                return self._orders.refund(command, batch, now=now)
+            def on_rows(command: OrderCommand) -> list[Note]:
+                # _refusal let only commands of the feed's body through, and takes() said
+                # they are these.
+                if isinstance(command, Adjustment):
+                    return self._orders.refund(command, batch, now=now)
+                assert isinstance(command, Acknowledgement)
+                return self._orders.cancel(command, batch, now=now)
 
-            return refund, batch.write, True
+            return on_rows, batch.write, True
         repository = PreloadedOrderRepository.for_commands(self._session, self._seller_pk, commands)
         orders = self._orders.with_repository(repository)
         return partial(_apply, orders), repository.write_staged, False

@@ -1,14 +1,19 @@
-"""Cancel unshipped units, record why, and tell the buyer."""
+"""Cancel unshipped units, record why, and tell the buyer.
+
+The rules read and change an order and its lines through ``CancellableOrder`` and
+``CancellableItem`` and record what they did through ``CancellationLedger``: the ORM
+models and ``OrderRepository`` are one implementation, the plain rows of
+``orders.row_batch`` another (runs of acknowledgements that only cancel).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
-from feedsvc.orders.models import Order, OrderItem
 from feedsvc.orders.outcomes import Rejection
-from feedsvc.orders.repository import OrderRepository
 from feedsvc.orders.types import (
     BUYER_REQUESTED_REASONS,
     CancellationSource,
@@ -18,17 +23,64 @@ from feedsvc.orders.types import (
 from feedsvc.reports.results import ResultCode
 
 
+class CancellableItem(Protocol):
+    """What the rules read of an order line, and how they cancel its units."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def amazon_order_item_code(self) -> str: ...
+    @property
+    def sku(self) -> str: ...
+    @property
+    def quantity_ordered(self) -> int: ...
+    @property
+    def quantity_shipped(self) -> int: ...
+    @property
+    def quantity_cancelled(self) -> int: ...
+    @property
+    def quantity_unshipped(self) -> int: ...
+    def cancel_units(self, quantity: int) -> None: ...
+
+
+class CancellableOrder(Protocol):
+    """What the rules read of an order, and how its status follows its lines."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def seller_pk(self) -> int: ...
+    @property
+    def amazon_order_id(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def buyer_name(self) -> str | None: ...
+    @property
+    def buyer_email(self) -> str | None: ...
+    @property
+    def items(self) -> Sequence[CancellableItem]: ...
+    def refresh_status(self) -> None: ...
+
+
+class CancellationLedger(Protocol):
+    """Where the cancellations and the buyer's e-mail go."""
+
+    def add_cancellation(self, new: NewCancellation) -> None: ...
+    def add_notification(self, new: NewNotification) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class CancelLine:
     """Cancel ``quantity`` units of ``item``; ``None`` means every unshipped unit."""
 
-    item: OrderItem
+    item: CancellableItem
     quantity: int | None
     reason: str | None
 
 
 def check_cancellable(
-    order: Order, item: OrderItem, quantity: int | None, *, planned: int = 0
+    order: CancellableOrder, item: CancellableItem, quantity: int | None, *, planned: int = 0
 ) -> int:
     """The number of units to cancel, or a Rejection naming why they cannot be.
 
@@ -69,8 +121,8 @@ def check_cancellable(
 
 
 def cancel_lines(
-    repository: OrderRepository,
-    order: Order,
+    ledger: CancellationLedger,
+    order: CancellableOrder,
     lines: Sequence[CancelLine],
     *,
     source: CancellationSource,
@@ -90,7 +142,7 @@ def cancel_lines(
     cancelled = list(zip(lines, quantities, strict=True))
     for line, quantity in cancelled:
         line.item.cancel_units(quantity)
-        repository.add_cancellation(
+        ledger.add_cancellation(
             NewCancellation(
                 order_id=order.id,
                 item_id=line.item.id,
@@ -104,11 +156,11 @@ def cancel_lines(
             )
         )
     order.refresh_status()
-    repository.add_notification(_notification(order, cancelled, now))
+    ledger.add_notification(_notification(order, cancelled, now))
 
 
 def _notification(
-    order: Order, cancelled: Sequence[tuple[CancelLine, int]], now: datetime
+    order: CancellableOrder, cancelled: Sequence[tuple[CancelLine, int]], now: datetime
 ) -> NewNotification:
     whole_order = order.status == "Canceled"
     subject = (

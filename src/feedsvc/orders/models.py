@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedsvc.db.base import Base, BigIntId, UTCDateTime
-from feedsvc.orders.types import Component, OrderStatus
+from feedsvc.orders.types import Component, check_units, order_status
 
 
 class Order(Base):
@@ -40,17 +40,7 @@ class Order(Base):
 
     def refresh_status(self) -> None:
         """Derive Unshipped / PartiallyShipped / Shipped / Canceled from the unit counts."""
-        ordered = sum(item.quantity_ordered for item in self.items)
-        shipped = sum(item.quantity_shipped for item in self.items)
-        cancelled = sum(item.quantity_cancelled for item in self.items)
-        if ordered and cancelled == ordered:
-            self.status = OrderStatus.CANCELED
-        elif shipped and shipped + cancelled == ordered:
-            self.status = OrderStatus.SHIPPED
-        elif shipped:
-            self.status = OrderStatus.PARTIALLY_SHIPPED
-        else:
-            self.status = OrderStatus.UNSHIPPED
+        self.status = order_status(self.items)
 
     @property
     def has_shipped(self) -> bool:
@@ -111,14 +101,12 @@ class OrderItem(Base):
 
     def ship_units(self, quantity: int) -> None:
         """Confirm the shipment of unshipped units; callers check the quantity first."""
-        if not 0 < quantity <= self.quantity_unshipped:
-            raise ValueError(f"cannot ship {quantity} of {self.quantity_unshipped} units")
+        check_units("ship", quantity, self.quantity_unshipped)
         self.quantity_shipped += quantity
 
     def cancel_units(self, quantity: int) -> None:
         """Cancel unshipped units; callers check the quantity first."""
-        if not 0 < quantity <= self.quantity_unshipped:
-            raise ValueError(f"cannot cancel {quantity} of {self.quantity_unshipped} units")
+        check_units("cancel", quantity, self.quantity_unshipped)
         self.quantity_cancelled += quantity
 
 

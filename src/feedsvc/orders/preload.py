@@ -24,16 +24,14 @@ from feedsvc.db.base import Base
 from feedsvc.db.bulk import allocate_ids
 from feedsvc.orders.commands import Acknowledgement, Adjustment, Fulfillment, OrderCommand
 from feedsvc.orders.models import (
-    BuyerNotification,
-    Cancellation,
     Order,
     Refund,
     RefundComponent,
     Shipment,
     ShipmentLine,
 )
-from feedsvc.orders.refund_batch import write_refunds
 from feedsvc.orders.repository import OrderRepository
+from feedsvc.orders.row_batch import write_cancellations, write_refunds
 from feedsvc.orders.types import (
     NewCancellation,
     NewNotification,
@@ -227,9 +225,8 @@ class PreloadedOrderRepository(OrderRepository):
             ],
         )
         cancellations, self._staged_cancellations = self._staged_cancellations, []
-        self._insert(Cancellation, [c.columns() for c in cancellations])
         notifications, self._staged_notifications = self._staged_notifications, []
-        self._insert(BuyerNotification, [n.columns() for n in notifications])
+        write_cancellations(self._session, cancellations, notifications)
 
     def _insert(self, entity: type[Base], rows: list[dict[str, object]]) -> None:
         if rows:

@@ -2,7 +2,7 @@
 
 The rules read an order and its lines through ``RefundableOrder`` and ``RefundableItem``
 and the refund history through ``RefundLedger``: the ORM models and ``OrderRepository``
-are one implementation, the plain rows of ``orders.refund_batch`` another (refund-only
+are one implementation, the plain rows of ``orders.row_batch`` another (refund-only
 adjustment feeds, which change no order or item, are applied on those).
 """
 

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from feedsvc.clock import Clock
-from feedsvc.orders.cancellation import CancelLine, cancel_lines
+from feedsvc.orders.cancellation import (
+    CancellableItem,
+    CancellableOrder,
+    CancelLine,
+    cancel_lines,
+)
 from feedsvc.orders.commands import Acknowledgement, Adjustment, Fulfillment
 from feedsvc.orders.lookup import find_item, order_not_found
 from feedsvc.orders.models import Order, OrderItem
 from feedsvc.orders.outcomes import Note, Rejection
-from feedsvc.orders.refund_batch import RefundBatch
 from feedsvc.orders.refunds import refund_items
 from feedsvc.orders.repository import OrderRepository
+from feedsvc.orders.row_batch import RowBatch
 from feedsvc.orders.shipping import ShipLine, ship_lines
 from feedsvc.orders.types import CancellationSource
 from feedsvc.reports.results import ResultCode
@@ -60,27 +66,37 @@ class OrderService:
                 self._assign_merchant_item_id(order, item, acknowledged.merchant_order_item_id)
         if command.status_code != "Failure":
             return []
-
-        if command.items:
-            lines = [
-                CancelLine(item, acknowledged.quantity, acknowledged.cancel_reason)
-                for item, acknowledged in zip(items, command.items, strict=True)
-            ]
-        else:
-            reason = command.cancel_reason
-            lines = [CancelLine(i, None, reason) for i in order.items if i.quantity_unshipped]
-            if not lines:
-                # Name the first line's state: shipped or already cancelled.
-                lines = [CancelLine(order.items[0], None, reason)]
         cancel_lines(
             self._orders,
             order,
-            lines,
+            _cancel_lines(command, order, items),
             source=self._source,
             now=self._clock.now(),
             feed_submission_id=self._submission_id,
             memo=memo,
         )
+        return []
+
+    def cancel(self, command: Acknowledgement, batch: RowBatch, *, now: datetime) -> list[Note]:
+        """``acknowledge`` for a command that assigns no merchant ids
+        (``batch.takes(command)``), on the plain rows of ``batch``: the same rules, the
+        same rejections. ``now`` is the run's."""
+        order = batch.order(command.amazon_order_id)
+        if order is None:
+            raise order_not_found(amazon_order_id=command.amazon_order_id)
+        items = [
+            find_item(order.amazon_order_id, order.items, code=i.amazon_order_item_code)
+            for i in command.items
+        ]
+        if command.status_code == "Failure":
+            cancel_lines(
+                batch,
+                order,
+                _cancel_lines(command, order, items),
+                source=self._source,
+                now=now,
+                feed_submission_id=self._submission_id,
+            )
         return []
 
     def adjust(self, command: Adjustment) -> list[Note]:
@@ -116,7 +132,7 @@ class OrderService:
             )
         return notes
 
-    def refund(self, command: Adjustment, batch: RefundBatch, *, now: datetime) -> list[Note]:
+    def refund(self, command: Adjustment, batch: RowBatch, *, now: datetime) -> list[Note]:
         """``adjust`` for a command that only refunds (``batch.takes(command)``), on the
         plain rows of ``batch``: the same rules, the same rejections and notes. ``now`` is
         the run's: its refunds share one timestamp (converted for the database once)."""
@@ -205,3 +221,19 @@ class OrderService:
                     amazon_order_item_code=item.amazon_order_item_code,
                 )
         item.merchant_order_item_id = merchant_id
+
+
+def _cancel_lines(
+    command: Acknowledgement, order: CancellableOrder, items: Sequence[CancellableItem]
+) -> list[CancelLine]:
+    """What a Failure acknowledgement cancels: its items (``items`` are their lines), or
+    every line with unshipped units."""
+    if command.items:
+        return [
+            CancelLine(item, acknowledged.quantity, acknowledged.cancel_reason)
+            for item, acknowledged in zip(items, command.items, strict=True)
+        ]
+    reason = command.cancel_reason
+    lines = [CancelLine(i, None, reason) for i in order.items if i.quantity_unshipped]
+    # None to cancel: name the first line's state (shipped or already cancelled).
+    return lines or [CancelLine(order.items[0], None, reason)]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import StrEnum
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -53,6 +53,39 @@ CHARGED_COMPONENTS = (
 )
 # Fees the seller keeps back: sent as negative amounts that reduce the refund.
 FEE_COMPONENTS = (Component.RESTOCKING_FEE, Component.RESTOCKING_FEE_TAX)
+
+
+class UnitCounts(Protocol):
+    """An order line's unit counts."""
+
+    @property
+    def quantity_ordered(self) -> int: ...
+    @property
+    def quantity_shipped(self) -> int: ...
+    @property
+    def quantity_cancelled(self) -> int: ...
+
+
+def order_status(items: Iterable[UnitCounts]) -> OrderStatus:
+    """Unshipped / PartiallyShipped / Shipped / Canceled, from the lines' unit counts."""
+    ordered = shipped = cancelled = 0
+    for item in items:
+        ordered += item.quantity_ordered
+        shipped += item.quantity_shipped
+        cancelled += item.quantity_cancelled
+    if ordered and cancelled == ordered:
+        return OrderStatus.CANCELED
+    if shipped and shipped + cancelled == ordered:
+        return OrderStatus.SHIPPED
+    if shipped:
+        return OrderStatus.PARTIALLY_SHIPPED
+    return OrderStatus.UNSHIPPED
+
+
+def check_units(verb: str, quantity: int, unshipped: int) -> None:
+    """Refuse to ship or cancel other than 1 to ``unshipped`` units (callers check first)."""
+    if not 0 < quantity <= unshipped:
+        raise ValueError(f"cannot {verb} {quantity} of {unshipped} units")
 
 
 class CancellationSource(StrEnum):
@@ -107,12 +140,6 @@ class NewRefund:
     def columns(self) -> dict[str, object]:
         """The refund's own columns (its components are rows of their own)."""
         return _columns(self, leave_out="components")
-
-    @classmethod
-    def column_lists(cls, refunds: Sequence[NewRefund]) -> dict[str, list[object]]:
-        """The own columns of many refunds, each as the list of its values in their order."""
-        names = [f.name for f in fields(cls) if f.name != "components"]
-        return {name: [getattr(refund, name) for refund in refunds] for name in names}
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +196,15 @@ class NewShipment:
     def columns(self) -> dict[str, object]:
         """The shipment's own columns (its lines are rows of their own)."""
         return _columns(self, leave_out="lines")
+
+
+def column_lists(
+    kind: type[DataclassInstance], rows: Sequence[DataclassInstance], leave_out: str = ""
+) -> dict[str, list[Any]]:
+    """The columns of many new rows of one kind, each as the list of its values in row
+    order (``leave_out`` is a field that is not a column)."""
+    names = [f.name for f in fields(kind) if f.name != leave_out]
+    return {name: [getattr(row, name) for row in rows] for name in names}
 
 
 def _columns(value: DataclassInstance, leave_out: str = "") -> dict[str, object]:

@@ -1,0 +1,355 @@
+"""Runs of messages that only refund or only cancel, applied on plain rows.
+
+Most adjustment feeds only refund (no ``QuantityCancelled``: nothing of an order or its
+lines changes, the only rows written are refunds and their components), and most
+acknowledgement feeds only cancel or confirm (no merchant ids to assign: the lines'
+cancelled counts and the orders' statuses change, and cancellations and buyer e-mails
+are written). For a run of such messages ``RowBatch`` loads (and locks) the orders they
+name by AmazonOrderID, with their lines, as plain rows in a few statements on the
+driver instead of ORM objects; the refund and cancellation rules (``orders.refunds``,
+``orders.cancellation``) run on those rows unchanged, and what they record is written
+with one ``executemany`` per table. Building ORM objects, and having the unit of work
+find and write what changed, were most of the cost of such feeds (docs/design.md,
+"Runs on plain rows").
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeGuard
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from feedsvc.db.bulk import allocate_ids
+from feedsvc.db.driver import DriverStatement
+from feedsvc.orders.commands import Acknowledgement, Adjustment, OrderCommand
+from feedsvc.orders.models import (
+    CHARGE_COLUMNS,
+    BuyerNotification,
+    Cancellation,
+    Order,
+    OrderItem,
+    Refund,
+    RefundComponent,
+)
+from feedsvc.orders.types import (
+    NewCancellation,
+    NewNotification,
+    NewRefund,
+    check_units,
+    column_lists,
+    order_status,
+)
+
+_INSERT_REFUND = DriverStatement(insert(Refund))
+# Inline: no RETURNING of the new ids (an executemany has no rows to give).
+_INSERT_COMPONENT = DriverStatement(insert(RefundComponent).inline())
+_INSERT_CANCELLATION = DriverStatement(insert(Cancellation).inline())
+_INSERT_NOTIFICATION = DriverStatement(insert(BuyerNotification).inline())
+_SET_CANCELLED = DriverStatement(
+    update(OrderItem)
+    .where(OrderItem.id == bindparam("row_id"))
+    .values(quantity_cancelled=bindparam("cancelled"))
+)
+_SET_STATUS = DriverStatement(
+    update(Order).where(Order.id == bindparam("row_id")).values(status=bindparam("new_status"))
+)
+_CHARGE_INDEX: dict[str, int] = {component: n for n, component in enumerate(CHARGE_COLUMNS)}
+# The run's orders, locked in id order, as every writer of an order locks it first
+# (PostgreSQL; SQLite's writers are serialised already).
+_ORDERS = DriverStatement(
+    select(
+        Order.id,
+        Order.amazon_order_id,
+        Order.currency,
+        Order.status,
+        Order.buyer_name,
+        Order.buyer_email,
+    )
+    .where(
+        Order.seller_pk == bindparam("seller_pk"),
+        Order.amazon_order_id.in_(bindparam("amazon_order_ids", expanding=True)),
+    )
+    .order_by(Order.id)
+    .with_for_update()
+)
+_LINES = DriverStatement(
+    select(
+        OrderItem.order_id,
+        OrderItem.id,
+        OrderItem.amazon_order_item_code,
+        OrderItem.merchant_order_item_id,
+        OrderItem.sku,
+        OrderItem.quantity_ordered,
+        OrderItem.quantity_shipped,
+        OrderItem.quantity_cancelled,
+        *(getattr(OrderItem, column) for column in CHARGE_COLUMNS.values()),
+    )
+    .where(OrderItem.order_id.in_(bindparam("order_ids", expanding=True)))
+    .order_by(OrderItem.id)
+)
+_REFUNDED = DriverStatement(
+    select(Refund.item_id, RefundComponent.component, func.sum(RefundComponent.amount))
+    .join(Refund, Refund.id == RefundComponent.refund_id)
+    .where(Refund.order_id.in_(bindparam("order_ids", expanding=True)))
+    .group_by(Refund.item_id, RefundComponent.component)
+)
+_USED_ADJUSTMENT_IDS = DriverStatement(
+    select(Refund.merchant_adjustment_item_id).where(
+        Refund.seller_pk == bindparam("seller_pk"),
+        Refund.merchant_adjustment_item_id.in_(bindparam("adjustment_ids", expanding=True)),
+    )
+)
+
+
+@dataclass(slots=True)
+class ItemRow:
+    """An order line as the refund and cancellation rules read and change it."""
+
+    id: int
+    amazon_order_item_code: str
+    merchant_order_item_id: str | None
+    sku: str
+    quantity_ordered: int
+    quantity_shipped: int
+    quantity_cancelled: int
+    charges: tuple[int, ...]  # in the order of models.CHARGE_COLUMNS
+
+    def charged(self, component: str) -> int:
+        index = _CHARGE_INDEX.get(component)
+        return 0 if index is None else self.charges[index]
+
+    @property
+    def total_charged(self) -> int:
+        return sum(self.charges)
+
+    @property
+    def quantity_unshipped(self) -> int:
+        return self.quantity_ordered - self.quantity_shipped - self.quantity_cancelled
+
+    def cancel_units(self, quantity: int) -> None:
+        check_units("cancel", quantity, self.quantity_unshipped)
+        self.quantity_cancelled += quantity
+
+
+@dataclass(slots=True)
+class OrderRow:
+    """An order and its lines as the rules read and change them."""
+
+    id: int
+    seller_pk: int
+    amazon_order_id: str
+    currency: str
+    status: str
+    buyer_name: str | None
+    buyer_email: str | None
+    items: list[ItemRow] = field(default_factory=list)
+
+    @property
+    def has_shipped(self) -> bool:
+        return any(item.quantity_shipped for item in self.items)
+
+    def refresh_status(self) -> None:
+        self.status = order_status(self.items)
+
+
+class RowBatch:
+    """One seller's orders named by a run of refund-only adjustments and cancel-only
+    acknowledgements, locked, as rows.
+
+    It is the rules' ``RefundLedger`` and ``CancellationLedger`` for the run: it answers
+    from what it loaded, keeps the totals and used adjustment ids current as refunds are
+    recorded, and holds the new rows, and the lines and orders the rules changed, until
+    ``write``.
+    """
+
+    def __init__(
+        self, session: Session, seller_pk: int, commands: Iterable[Adjustment | Acknowledgement]
+    ) -> None:
+        self._session = session
+        self._seller_pk = seller_pk
+        amazon_ids: set[str] = set()
+        self._adjustment_keys: set[str] = set()
+        refunds = False
+        for command in commands:
+            assert command.amazon_order_id is not None  # RowBatch.takes(command)
+            amazon_ids.add(command.amazon_order_id)
+            if isinstance(command, Adjustment):
+                refunds = True
+                self._adjustment_keys.update(
+                    item.merchant_adjustment_item_id
+                    for item in command.items
+                    if item.merchant_adjustment_item_id is not None
+                )
+        self._orders: dict[str, OrderRow] = {}
+        self._refunded: dict[int, dict[str, int]] = defaultdict(dict)
+        self._used: set[str] = set()
+        # What the rows said when loaded: a row is written back if the rules changed it.
+        self._loaded_cancelled: dict[int, int] = {}
+        self._loaded_status: dict[int, str] = {}
+        self._refunds: list[NewRefund] = []
+        self._cancellations: list[NewCancellation] = []
+        self._notifications: list[NewNotification] = []
+        if amazon_ids:
+            self._load(amazon_ids, refunds=refunds)
+
+    @staticmethod
+    def takes(command: OrderCommand) -> TypeGuard[Adjustment | Acknowledgement]:
+        """Whether ``command`` names its order by AmazonOrderID and only refunds (an
+        adjustment without QuantityCancelled) or only cancels or confirms (an
+        acknowledgement that assigns no merchant ids)."""
+        if isinstance(command, Adjustment):
+            return command.amazon_order_id is not None and all(
+                item.quantity_cancelled is None for item in command.items
+            )
+        if isinstance(command, Acknowledgement):
+            return not command.merchant_order_id and not any(
+                item.merchant_order_item_id for item in command.items
+            )
+        return False
+
+    def _load(self, amazon_ids: set[str], *, refunds: bool) -> None:
+        self._session.flush()  # what the session holds, before reading around it
+        connection = self._session.connection()
+        by_id: dict[int, OrderRow] = {}
+        keys = {"seller_pk": self._seller_pk, "amazon_order_ids": list(amazon_ids)}
+        for order_id, amazon_order_id, currency, status, name, email in _ORDERS.rows(
+            connection, keys
+        ):
+            row = OrderRow(
+                order_id, self._seller_pk, amazon_order_id, currency, status, name, email
+            )
+            by_id[order_id] = self._orders[amazon_order_id] = row
+            self._loaded_status[order_id] = status
+        if not by_id:
+            return
+        order_ids = {"order_ids": list(by_id)}
+        for (
+            order_id,
+            item_id,
+            code,
+            merchant_id,
+            sku,
+            ordered,
+            shipped,
+            cancelled,
+            *charges,
+        ) in _LINES.rows(connection, order_ids):
+            line = ItemRow(
+                item_id, code, merchant_id, sku, ordered, shipped, cancelled, tuple(charges)
+            )
+            by_id[order_id].items.append(line)
+            self._loaded_cancelled[item_id] = cancelled
+        if not refunds:
+            return
+        for item_id, component, total in _REFUNDED.rows(connection, order_ids):
+            self._refunded[item_id][component] = int(total)
+        if self._adjustment_keys:
+            used = {"seller_pk": self._seller_pk, "adjustment_ids": list(self._adjustment_keys)}
+            self._used.update(key for (key,) in _USED_ADJUSTMENT_IDS.rows(connection, used))
+
+    def order(self, amazon_order_id: str) -> OrderRow | None:
+        return self._orders.get(amazon_order_id)
+
+    def refunded_by_component(self, item_id: int) -> dict[str, int]:
+        return dict(self._refunded[item_id])
+
+    def adjustment_id_used(self, seller_pk: int, merchant_adjustment_item_id: str) -> bool:
+        if seller_pk != self._seller_pk or merchant_adjustment_item_id not in self._adjustment_keys:
+            query = select(Refund.id).where(
+                Refund.seller_pk == seller_pk,
+                Refund.merchant_adjustment_item_id == merchant_adjustment_item_id,
+            )
+            return self._session.scalar(query.limit(1)) is not None
+        return merchant_adjustment_item_id in self._used
+
+    def add_refund(self, new: NewRefund) -> None:
+        totals = self._refunded[new.item_id]
+        for component, amount in new.components:
+            totals[component] = totals.get(component, 0) + amount
+        if new.merchant_adjustment_item_id is not None:
+            self._adjustment_keys.add(new.merchant_adjustment_item_id)
+            self._used.add(new.merchant_adjustment_item_id)
+        self._refunds.append(new)
+
+    def add_cancellation(self, new: NewCancellation) -> None:
+        self._cancellations.append(new)
+
+    def add_notification(self, new: NewNotification) -> None:
+        self._notifications.append(new)
+
+    def write(self) -> None:
+        """Insert the recorded rows, in the order recorded, and write back the lines and
+        orders the rules changed."""
+        refunds, self._refunds = self._refunds, []
+        write_refunds(self._session, refunds)
+        cancellations, self._cancellations = self._cancellations, []
+        notifications, self._notifications = self._notifications, []
+        write_cancellations(self._session, cancellations, notifications)
+        lines = [i for o in self._orders.values() for i in o.items if self._changed_line(i)]
+        orders = [o for o in self._orders.values() if o.status != self._loaded_status[o.id]]
+        connection = self._session.connection()
+        _SET_CANCELLED.execute_columns(
+            connection,
+            {"row_id": [i.id for i in lines], "cancelled": [i.quantity_cancelled for i in lines]},
+        )
+        _SET_STATUS.execute_columns(
+            connection, {"row_id": [o.id for o in orders], "new_status": [o.status for o in orders]}
+        )
+        for line in lines:
+            self._loaded_cancelled[line.id] = line.quantity_cancelled
+        for order in orders:
+            self._loaded_status[order.id] = order.status
+        # The session may hold these orders as objects from an earlier message of the
+        # batch (one applied message at a time): they must not answer with old counts.
+        _expire(self._session, Order, (o.id for o in orders))
+        _expire(self._session, OrderItem, (i.id for i in lines))
+
+    def _changed_line(self, line: ItemRow) -> bool:
+        return line.quantity_cancelled != self._loaded_cancelled[line.id]
+
+
+def _expire(session: Session, entity: type[Any], ids: Iterable[int]) -> None:
+    """Expire the session's objects of ``entity`` with these ids, if it holds any."""
+    held = session.identity_map
+    if not len(held):
+        return
+    for row_id in ids:
+        instance = held.get(session.identity_key(entity, row_id))
+        if instance is not None:
+            session.expire(instance)
+
+
+def write_refunds(session: Session, refunds: Sequence[NewRefund]) -> None:
+    """Insert refunds and their components with one ``executemany`` each, on the driver."""
+    if not refunds:
+        return
+    ids = allocate_ids(session, Refund, len(refunds))
+    connection = session.connection()
+    columns = column_lists(NewRefund, refunds, leave_out="components")
+    _INSERT_REFUND.execute_columns(connection, {"id": ids, **columns})
+    refund_ids: list[int] = []
+    components: list[str] = []
+    amounts: list[int] = []
+    for refund_id, refund in zip(ids, refunds, strict=True):
+        for component, amount in refund.components:
+            refund_ids.append(refund_id)
+            components.append(component)
+            amounts.append(amount)
+    _INSERT_COMPONENT.execute_columns(
+        connection, {"refund_id": refund_ids, "component": components, "amount": amounts}
+    )
+
+
+def write_cancellations(
+    session: Session,
+    cancellations: Sequence[NewCancellation],
+    notifications: Sequence[NewNotification],
+) -> None:
+    """Insert cancellations and buyer e-mails with one ``executemany`` each, on the driver."""
+    connection = session.connection()
+    _INSERT_CANCELLATION.execute_columns(connection, column_lists(NewCancellation, cancellations))
+    _INSERT_NOTIFICATION.execute_columns(connection, column_lists(NewNotification, notifications))

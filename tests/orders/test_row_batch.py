@@ -1,0 +1,105 @@
+"""RowBatch: cancel-only acknowledgements on plain rows, as the ORM would apply them."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from feedsvc.accounts.repository import SellerRepository
+from feedsvc.orders.commands import AcknowledgedItem, Acknowledgement, Adjustment
+from feedsvc.orders.models import BuyerNotification, Cancellation, Order
+from feedsvc.orders.outcomes import Rejection
+from feedsvc.orders.row_batch import RowBatch
+from feedsvc.reports.results import ResultCode
+from tests.orders.conftest import NOW, World
+from tests.support import item_payload
+
+
+def _seller_pk(world: World) -> int:
+    seller = SellerRepository(world.db).by_seller_id(world.seller.seller_id)
+    assert seller is not None
+    return seller.id
+
+
+def _cancel(amazon_order_id: str, code: str, quantity: int | None) -> Acknowledgement:
+    item = AcknowledgedItem(code, cancel_reason="NoInventory", quantity=quantity)
+    return Acknowledgement(amazon_order_id, "Failure", items=(item,))
+
+
+def test_which_commands_go_on_rows() -> None:
+    assert RowBatch.takes(Acknowledgement("111-1111111-1111111", "Failure"))
+    assert RowBatch.takes(Acknowledgement("111-1111111-1111111", "Success"))
+    assert not RowBatch.takes(Acknowledgement("111-1111111-1111111", "Success", "MO-1"))
+    with_item_id = AcknowledgedItem("12345678901234", merchant_order_item_id="MI-1")
+    assert not RowBatch.takes(
+        Acknowledgement("111-1111111-1111111", "Success", items=(with_item_id,))
+    )
+    assert RowBatch.takes(Adjustment(items=(), amazon_order_id="111-1111111-1111111"))
+    assert not RowBatch.takes(Adjustment(items=(), merchant_order_id="MO-1"))
+
+
+def test_cancelling_on_rows_writes_lines_orders_and_history(world: World) -> None:
+    seller_pk = _seller_pk(world)
+    whole = world.order(item_payload(quantity=2), item_payload(quantity=1))
+    part = world.order(item_payload(quantity=3))
+    commands = [
+        Acknowledgement(whole.amazon_order_id, "Failure", cancel_reason="NoInventory"),
+        _cancel(part.amazon_order_id, part.items[0].amazon_order_item_code, 1),
+    ]
+    batch = RowBatch(world.db, seller_pk, commands)
+    for command in commands:
+        world.service.cancel(command, batch, now=NOW)
+    batch.write()
+
+    assert world.view(whole.amazon_order_id).status == "Canceled"
+    assert [i.quantity_cancelled for i in world.view(whole.amazon_order_id).items] == [2, 1]
+    assert world.view(part.amazon_order_id).status == "Unshipped"
+    assert world.view(part.amazon_order_id).items[0].quantity_cancelled == 1
+    cancellations = world.db.execute(
+        select(Cancellation.quantity, Cancellation.reason, Cancellation.source)
+        .join(Order, Order.id == Cancellation.order_id)
+        .where(Order.seller_pk == seller_pk)
+        .order_by(Cancellation.id)
+    ).all()
+    assert [tuple(c) for c in cancellations] == [
+        (2, "NoInventory", "feed"),
+        (1, "NoInventory", "feed"),
+        (1, "NoInventory", "feed"),
+    ]
+    kinds = world.db.scalars(
+        select(BuyerNotification.kind)
+        .where(BuyerNotification.seller_pk == seller_pk)
+        .order_by(BuyerNotification.id)
+    ).all()
+    assert list(kinds) == ["OrderCancelled", "ItemsCancelled"]
+
+
+def test_the_runs_own_cancellations_count_before_it_writes(world: World) -> None:
+    """Two messages of one run on one line: the second sees what the first cancelled."""
+    view = world.order(item_payload(quantity=3))
+    code = view.items[0].amazon_order_item_code
+    commands = [_cancel(view.amazon_order_id, code, 2), _cancel(view.amazon_order_id, code, 2)]
+    batch = RowBatch(world.db, _seller_pk(world), commands)
+    world.service.cancel(commands[0], batch, now=NOW)
+    with pytest.raises(Rejection) as rejected:
+        world.service.cancel(commands[1], batch, now=NOW)
+    assert rejected.value.code == ResultCode.QUANTITY_EXCEEDS_REMAINING
+    assert "only 1 are unshipped (3 ordered, 0 shipped, 2 cancelled)" in rejected.value.description
+
+
+def test_objects_the_session_holds_do_not_keep_old_counts(world: World) -> None:
+    """An order the session already holds as an object (a message applied alone, through
+    the ORM, earlier in the batch) answers with what the rows wrote, not what it loaded."""
+    view = world.order(item_payload(quantity=2))
+    held = world.repository.for_seller(_seller_pk(world), amazon_order_id=view.amazon_order_id)
+    assert held is not None and held.items[0].quantity_cancelled == 0
+    command = Acknowledgement(view.amazon_order_id, "Failure")
+    batch = RowBatch(world.db, _seller_pk(world), [command])
+    world.service.cancel(command, batch, now=NOW)
+    batch.write()
+
+    assert held.status == "Canceled"
+    assert held.items[0].quantity_cancelled == 2
+    with pytest.raises(Rejection) as rejected:  # the ORM path, on the object it holds
+        world.apply(command)
+    assert rejected.value.code == ResultCode.UNITS_ALREADY_CANCELLED
