@@ -6,7 +6,15 @@ import pytest
 from sqlalchemy import select
 
 from feedsvc.accounts.repository import SellerRepository
-from feedsvc.orders.commands import AcknowledgedItem, Acknowledgement, Adjustment
+from feedsvc.orders.commands import (
+    AcknowledgedItem,
+    Acknowledgement,
+    AdjustedItem,
+    Adjustment,
+    AmountComponent,
+    FulfilledItem,
+    Fulfillment,
+)
 from feedsvc.orders.models import BuyerNotification, Cancellation, Order
 from feedsvc.orders.outcomes import Rejection
 from feedsvc.orders.row_batch import RowBatch
@@ -36,6 +44,8 @@ def test_which_commands_go_on_rows() -> None:
     )
     assert RowBatch.takes(Adjustment(items=(), amazon_order_id="111-1111111-1111111"))
     assert not RowBatch.takes(Adjustment(items=(), merchant_order_id="MO-1"))
+    assert RowBatch.takes(Fulfillment(NOW, amazon_order_id="111-1111111-1111111"))
+    assert not RowBatch.takes(Fulfillment(NOW, merchant_order_id="MO-1"))
 
 
 def test_cancelling_on_rows_writes_lines_orders_and_history(world: World) -> None:
@@ -103,3 +113,42 @@ def test_objects_the_session_holds_do_not_keep_old_counts(world: World) -> None:
     with pytest.raises(Rejection) as rejected:  # the ORM path, on the object it holds
         world.apply(command)
     assert rejected.value.code == ResultCode.UNITS_ALREADY_CANCELLED
+
+
+def test_shipping_on_rows_releases_pending_refunds_of_the_run_and_before(world: World) -> None:
+    """A refund held pending before the run and one recorded pending in the run itself
+    are both applied when the run ships the order; the shipment and its lines are
+    written and the line's counts and the order's status follow."""
+    view = world.order(item_payload(quantity=2))
+    code = view.items[0].amazon_order_item_code
+    earlier = Adjustment(
+        items=(AdjustedItem("CustomerReturn", code, price_components=(_principal("1.00"),)),),
+        amazon_order_id=view.amazon_order_id,
+    )
+    world.apply(earlier)  # through the ORM: pending, the order has not shipped
+    refund = Adjustment(
+        items=(AdjustedItem("CustomerReturn", code, price_components=(_principal("2.00"),)),),
+        amazon_order_id=view.amazon_order_id,
+    )
+    ship = Fulfillment(
+        NOW,
+        amazon_order_id=view.amazon_order_id,
+        carrier_code="UPS",
+        items=(FulfilledItem(code, quantity=1),),
+    )
+    batch = RowBatch(world.db, _seller_pk(world), [refund, ship])
+    world.service.refund(refund, batch, now=NOW)
+    world.service.ship(ship, batch, now=NOW)
+    batch.write()
+
+    after = world.view(view.amazon_order_id)
+    assert [r.state for r in after.refunds] == ["applied", "applied"]
+    assert after.status == "PartiallyShipped"
+    assert after.items[0].quantity_shipped == 1
+    (shipment,) = after.shipments
+    assert shipment.carrier_code == "UPS"
+    assert [(line.amazon_order_item_code, line.quantity) for line in shipment.items] == [(code, 1)]
+
+
+def _principal(amount: str) -> AmountComponent:
+    return AmountComponent("Principal", int(amount.replace(".", "")), "USD")

@@ -17,21 +17,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from feedsvc.db.base import Base
-from feedsvc.db.bulk import allocate_ids
 from feedsvc.orders.commands import Acknowledgement, Adjustment, Fulfillment, OrderCommand
 from feedsvc.orders.models import (
     Order,
     Refund,
     RefundComponent,
-    Shipment,
-    ShipmentLine,
 )
 from feedsvc.orders.repository import OrderRepository
-from feedsvc.orders.row_batch import write_cancellations, write_refunds
+from feedsvc.orders.row_batch import write_cancellations, write_refunds, write_shipments
 from feedsvc.orders.types import (
     NewCancellation,
     NewNotification,
@@ -212,22 +208,7 @@ class PreloadedOrderRepository(OrderRepository):
         refunds, self._staged_refunds = self._staged_refunds, []
         write_refunds(self._session, refunds)
         shipments, self._staged_shipments = self._staged_shipments, []
-        ids = allocate_ids(self._session, Shipment, len(shipments)) if shipments else []
-        self._insert(
-            Shipment, [{"id": i, **s.columns()} for i, s in zip(ids, shipments, strict=True)]
-        )
-        self._insert(
-            ShipmentLine,
-            [
-                {"shipment_id": i, "item_id": item_id, "quantity": quantity}
-                for i, shipment in zip(ids, shipments, strict=True)
-                for item_id, quantity in shipment.lines
-            ],
-        )
+        write_shipments(self._session, shipments)
         cancellations, self._staged_cancellations = self._staged_cancellations, []
         notifications, self._staged_notifications = self._staged_notifications, []
         write_cancellations(self._session, cancellations, notifications)
-
-    def _insert(self, entity: type[Base], rows: list[dict[str, object]]) -> None:
-        if rows:
-            self._session.connection().execute(insert(entity), rows)

@@ -131,6 +131,11 @@ class OrderRepository:
         )
         return self._session.scalars(query.order_by(Refund.id)).all()
 
+    def release_pending_refunds(self, order_id: int) -> None:
+        """The order has shipped: its refunds held until then are applied."""
+        for refund in self.pending_refunds(order_id):
+            refund.state = RefundState.APPLIED
+
     def notifications(self, seller_pk: int) -> Sequence[BuyerNotification]:
         query = select(BuyerNotification).where(BuyerNotification.seller_pk == seller_pk)
         return self._session.scalars(query.order_by(BuyerNotification.id)).all()

@@ -1,23 +1,24 @@
-"""Runs of messages that only refund or only cancel, applied on plain rows.
+"""Runs of messages that only refund, only cancel or ship, applied on plain rows.
 
 Most adjustment feeds only refund (no ``QuantityCancelled``: nothing of an order or its
-lines changes, the only rows written are refunds and their components), and most
+lines changes, the only rows written are refunds and their components); most
 acknowledgement feeds only cancel or confirm (no merchant ids to assign: the lines'
-cancelled counts and the orders' statuses change, and cancellations and buyer e-mails
-are written). For a run of such messages ``RowBatch`` loads (and locks) the orders they
-name by AmazonOrderID, with their lines, as plain rows in a few statements on the
-driver instead of ORM objects; the refund and cancellation rules (``orders.refunds``,
-``orders.cancellation``) run on those rows unchanged, and what they record is written
-with one ``executemany`` per table. Building ORM objects, and having the unit of work
-find and write what changed, were most of the cost of such feeds (docs/design.md,
-"Runs on plain rows").
+cancelled counts and the orders' statuses change, cancellations and buyer e-mails are
+written); most fulfilment feeds name their orders by AmazonOrderID (the lines' shipped
+counts and the orders' statuses change, shipments are written and pending refunds
+applied). For a run of such messages ``RowBatch`` loads (and locks) the orders they
+name, with their lines, as plain rows in a few statements on the driver instead of ORM
+objects; the rules (``orders.refunds``, ``orders.cancellation``, ``orders.shipping``) run
+on those rows unchanged, and what they record or change is written with one
+``executemany`` per table. Building ORM objects, and having the unit of work find and
+write what changed, were most of the cost of such feeds (docs/design.md, "Runs on plain
+rows").
 """
-
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeGuard
 
 from sqlalchemy import bindparam, func, insert, select, update
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from feedsvc.db.bulk import allocate_ids
 from feedsvc.db.driver import DriverStatement
-from feedsvc.orders.commands import Acknowledgement, Adjustment, OrderCommand
+from feedsvc.orders.commands import Acknowledgement, Adjustment, Fulfillment, OrderCommand
 from feedsvc.orders.models import (
     CHARGE_COLUMNS,
     BuyerNotification,
@@ -34,11 +35,15 @@ from feedsvc.orders.models import (
     OrderItem,
     Refund,
     RefundComponent,
+    Shipment,
+    ShipmentLine,
 )
 from feedsvc.orders.types import (
     NewCancellation,
     NewNotification,
     NewRefund,
+    NewShipment,
+    RefundState,
     check_units,
     column_lists,
     order_status,
@@ -49,10 +54,15 @@ _INSERT_REFUND = DriverStatement(insert(Refund))
 _INSERT_COMPONENT = DriverStatement(insert(RefundComponent).inline())
 _INSERT_CANCELLATION = DriverStatement(insert(Cancellation).inline())
 _INSERT_NOTIFICATION = DriverStatement(insert(BuyerNotification).inline())
-_SET_CANCELLED = DriverStatement(
+_INSERT_SHIPMENT = DriverStatement(insert(Shipment))
+_INSERT_SHIPMENT_LINE = DriverStatement(insert(ShipmentLine).inline())
+_SET_UNITS = DriverStatement(
     update(OrderItem)
     .where(OrderItem.id == bindparam("row_id"))
-    .values(quantity_cancelled=bindparam("cancelled"))
+    .values(quantity_shipped=bindparam("shipped"), quantity_cancelled=bindparam("cancelled"))
+)
+_SET_APPLIED = DriverStatement(
+    update(Refund).where(Refund.id == bindparam("row_id")).values(state=RefundState.APPLIED)
 )
 _SET_STATUS = DriverStatement(
     update(Order).where(Order.id == bindparam("row_id")).values(status=bindparam("new_status"))
@@ -97,6 +107,14 @@ _REFUNDED = DriverStatement(
     .where(Refund.order_id.in_(bindparam("order_ids", expanding=True)))
     .group_by(Refund.item_id, RefundComponent.component)
 )
+_PENDING = DriverStatement(
+    select(Refund.order_id, Refund.id)
+    .where(
+        Refund.order_id.in_(bindparam("order_ids", expanding=True)),
+        Refund.state == RefundState.PENDING,
+    )
+    .order_by(Refund.id)
+)
 _USED_ADJUSTMENT_IDS = DriverStatement(
     select(Refund.merchant_adjustment_item_id).where(
         Refund.seller_pk == bindparam("seller_pk"),
@@ -134,6 +152,10 @@ class ItemRow:
         check_units("cancel", quantity, self.quantity_unshipped)
         self.quantity_cancelled += quantity
 
+    def ship_units(self, quantity: int) -> None:
+        check_units("ship", quantity, self.quantity_unshipped)
+        self.quantity_shipped += quantity
+
 
 @dataclass(slots=True)
 class OrderRow:
@@ -156,24 +178,25 @@ class OrderRow:
         self.status = order_status(self.items)
 
 
-class RowBatch:
-    """One seller's orders named by a run of refund-only adjustments and cancel-only
-    acknowledgements, locked, as rows.
+PlainCommand = Adjustment | Acknowledgement | Fulfillment
 
-    It is the rules' ``RefundLedger`` and ``CancellationLedger`` for the run: it answers
-    from what it loaded, keeps the totals and used adjustment ids current as refunds are
-    recorded, and holds the new rows, and the lines and orders the rules changed, until
-    ``write``.
+
+class RowBatch:
+    """One seller's orders named by a run of refund-only adjustments, cancel-only
+    acknowledgements or fulfilments by AmazonOrderID, locked, as rows.
+
+    It is the rules' ``RefundLedger``, ``CancellationLedger`` and ``ShipmentLedger`` for
+    the run: it answers from what it loaded, keeps the totals, used adjustment ids and
+    pending refunds current as the rules record things, and holds the new rows, and the
+    lines, orders and refunds the rules changed, until ``write``.
     """
 
-    def __init__(
-        self, session: Session, seller_pk: int, commands: Iterable[Adjustment | Acknowledgement]
-    ) -> None:
+    def __init__(self, session: Session, seller_pk: int, commands: Iterable[PlainCommand]) -> None:
         self._session = session
         self._seller_pk = seller_pk
         amazon_ids: set[str] = set()
         self._adjustment_keys: set[str] = set()
-        refunds = False
+        refunds = shipments = False
         for command in commands:
             assert command.amazon_order_id is not None  # RowBatch.takes(command)
             amazon_ids.add(command.amazon_order_id)
@@ -184,23 +207,27 @@ class RowBatch:
                     for item in command.items
                     if item.merchant_adjustment_item_id is not None
                 )
+            shipments = shipments or isinstance(command, Fulfillment)
         self._orders: dict[str, OrderRow] = {}
         self._refunded: dict[int, dict[str, int]] = defaultdict(dict)
         self._used: set[str] = set()
+        self._pending: dict[int, list[int]] = defaultdict(list)  # refund ids by order id
         # What the rows said when loaded: a row is written back if the rules changed it.
-        self._loaded_cancelled: dict[int, int] = {}
+        self._loaded_units: dict[int, tuple[int, int]] = {}  # (shipped, cancelled)
         self._loaded_status: dict[int, str] = {}
         self._refunds: list[NewRefund] = []
         self._cancellations: list[NewCancellation] = []
         self._notifications: list[NewNotification] = []
+        self._shipments: list[NewShipment] = []
+        self._released: list[int] = []  # pending refunds the run's shipments applied
         if amazon_ids:
-            self._load(amazon_ids, refunds=refunds)
+            self._load(amazon_ids, refunds=refunds, shipments=shipments)
 
     @staticmethod
-    def takes(command: OrderCommand) -> TypeGuard[Adjustment | Acknowledgement]:
+    def takes(command: OrderCommand) -> TypeGuard[PlainCommand]:
         """Whether ``command`` names its order by AmazonOrderID and only refunds (an
-        adjustment without QuantityCancelled) or only cancels or confirms (an
-        acknowledgement that assigns no merchant ids)."""
+        adjustment without QuantityCancelled), only cancels or confirms (an
+        acknowledgement that assigns no merchant ids), or ships."""
         if isinstance(command, Adjustment):
             return command.amazon_order_id is not None and all(
                 item.quantity_cancelled is None for item in command.items
@@ -209,9 +236,11 @@ class RowBatch:
             return not command.merchant_order_id and not any(
                 item.merchant_order_item_id for item in command.items
             )
+        if isinstance(command, Fulfillment):
+            return command.amazon_order_id is not None
         return False
 
-    def _load(self, amazon_ids: set[str], *, refunds: bool) -> None:
+    def _load(self, amazon_ids: set[str], *, refunds: bool, shipments: bool) -> None:
         self._session.flush()  # what the session holds, before reading around it
         connection = self._session.connection()
         by_id: dict[int, OrderRow] = {}
@@ -242,7 +271,10 @@ class RowBatch:
                 item_id, code, merchant_id, sku, ordered, shipped, cancelled, tuple(charges)
             )
             by_id[order_id].items.append(line)
-            self._loaded_cancelled[item_id] = cancelled
+            self._loaded_units[item_id] = (shipped, cancelled)
+        if shipments:
+            for order_id, refund_id in _PENDING.rows(connection, order_ids):
+                self._pending[order_id].append(refund_id)
         if not refunds:
             return
         for item_id, component, total in _REFUNDED.rows(connection, order_ids):
@@ -281,35 +313,56 @@ class RowBatch:
     def add_notification(self, new: NewNotification) -> None:
         self._notifications.append(new)
 
+    def add_shipment(self, new: NewShipment) -> None:
+        self._shipments.append(new)
+
+    def release_pending_refunds(self, order_id: int) -> None:
+        self._released.extend(self._pending.pop(order_id, ()))
+        self._refunds = [
+            replace(r, state=RefundState.APPLIED)
+            if r.order_id == order_id and r.state == RefundState.PENDING
+            else r
+            for r in self._refunds
+        ]
+
     def write(self) -> None:
-        """Insert the recorded rows, in the order recorded, and write back the lines and
-        orders the rules changed."""
+        """Insert the recorded rows, in the order recorded, and write back the lines,
+        orders and refunds the rules changed."""
         refunds, self._refunds = self._refunds, []
         write_refunds(self._session, refunds)
         cancellations, self._cancellations = self._cancellations, []
         notifications, self._notifications = self._notifications, []
         write_cancellations(self._session, cancellations, notifications)
+        shipments, self._shipments = self._shipments, []
+        write_shipments(self._session, shipments)
         lines = [i for o in self._orders.values() for i in o.items if self._changed_line(i)]
         orders = [o for o in self._orders.values() if o.status != self._loaded_status[o.id]]
+        released, self._released = self._released, []
         connection = self._session.connection()
-        _SET_CANCELLED.execute_columns(
+        _SET_UNITS.execute_columns(
             connection,
-            {"row_id": [i.id for i in lines], "cancelled": [i.quantity_cancelled for i in lines]},
+            {
+                "row_id": [i.id for i in lines],
+                "shipped": [i.quantity_shipped for i in lines],
+                "cancelled": [i.quantity_cancelled for i in lines],
+            },
         )
         _SET_STATUS.execute_columns(
             connection, {"row_id": [o.id for o in orders], "new_status": [o.status for o in orders]}
         )
+        _SET_APPLIED.execute_columns(connection, {"row_id": released})
         for line in lines:
-            self._loaded_cancelled[line.id] = line.quantity_cancelled
+            self._loaded_units[line.id] = (line.quantity_shipped, line.quantity_cancelled)
         for order in orders:
             self._loaded_status[order.id] = order.status
-        # The session may hold these orders as objects from an earlier message of the
-        # batch (one applied message at a time): they must not answer with old counts.
+        # The session may hold these rows as objects from an earlier message of the batch
+        # (one applied alone, through the ORM): they must not answer with old values.
         _expire(self._session, Order, (o.id for o in orders))
         _expire(self._session, OrderItem, (i.id for i in lines))
+        _expire(self._session, Refund, released)
 
     def _changed_line(self, line: ItemRow) -> bool:
-        return line.quantity_cancelled != self._loaded_cancelled[line.id]
+        return (line.quantity_shipped, line.quantity_cancelled) != self._loaded_units[line.id]
 
 
 def _expire(session: Session, entity: type[Any], ids: Iterable[int]) -> None:
@@ -353,3 +406,24 @@ def write_cancellations(
     connection = session.connection()
     _INSERT_CANCELLATION.execute_columns(connection, column_lists(NewCancellation, cancellations))
     _INSERT_NOTIFICATION.execute_columns(connection, column_lists(NewNotification, notifications))
+
+
+def write_shipments(session: Session, shipments: Sequence[NewShipment]) -> None:
+    """Insert shipments and their lines with one ``executemany`` each, on the driver."""
+    if not shipments:
+        return
+    ids = allocate_ids(session, Shipment, len(shipments))
+    connection = session.connection()
+    columns = column_lists(NewShipment, shipments, leave_out="lines")
+    _INSERT_SHIPMENT.execute_columns(connection, {"id": ids, **columns})
+    shipment_ids: list[int] = []
+    item_ids: list[int] = []
+    quantities: list[int] = []
+    for shipment_id, shipment in zip(ids, shipments, strict=True):
+        for item_id, quantity in shipment.lines:
+            shipment_ids.append(shipment_id)
+            item_ids.append(item_id)
+            quantities.append(quantity)
+    _INSERT_SHIPMENT_LINE.execute_columns(
+        connection, {"shipment_id": shipment_ids, "item_id": item_ids, "quantity": quantities}
+    )

@@ -18,7 +18,7 @@ from feedsvc.orders.models import Order, OrderItem
 from feedsvc.orders.outcomes import Note, Rejection
 from feedsvc.orders.refunds import refund_items
 from feedsvc.orders.repository import OrderRepository
-from feedsvc.orders.row_batch import RowBatch
+from feedsvc.orders.row_batch import ItemRow, OrderRow, RowBatch
 from feedsvc.orders.shipping import ShipLine, ship_lines
 from feedsvc.orders.types import CancellationSource
 from feedsvc.reports.results import ResultCode
@@ -153,28 +153,30 @@ class OrderService:
         order = self._order(
             amazon_order_id=command.amazon_order_id, merchant_order_id=command.merchant_order_id
         )
-        if command.items:
-            lines = [
-                ShipLine(
-                    self._item(
-                        order,
-                        code=item.amazon_order_item_code,
-                        merchant_id=item.merchant_order_item_id,
-                    ),
-                    item.quantity,
-                )
-                for item in command.items
-            ]
-        else:
-            lines = [ShipLine(i, None) for i in order.items if i.quantity_unshipped]
-            if not lines:
-                lines = [ShipLine(order.items[0], None)]
         ship_lines(
             self._orders,
             order,
-            lines,
+            _ship_lines(command, order),
             command,
             now=self._clock.now(),
+            feed_submission_id=self._submission_id,
+        )
+        return []
+
+    def ship(self, command: Fulfillment, batch: RowBatch, *, now: datetime) -> list[Note]:
+        """``fulfill`` for a command that names its order by AmazonOrderID
+        (``batch.takes(command)``), on the plain rows of ``batch``: the same rules, the
+        same rejections. ``now`` is the run's."""
+        assert command.amazon_order_id is not None  # batch.takes(command) said so
+        order = batch.order(command.amazon_order_id)
+        if order is None:
+            raise order_not_found(amazon_order_id=command.amazon_order_id)
+        ship_lines(
+            batch,
+            order,
+            _ship_lines(command, order),
+            command,
+            now=now,
             feed_submission_id=self._submission_id,
         )
         return []
@@ -237,3 +239,24 @@ def _cancel_lines(
     lines = [CancelLine(i, None, reason) for i in order.items if i.quantity_unshipped]
     # None to cancel: name the first line's state (shipped or already cancelled).
     return lines or [CancelLine(order.items[0], None, reason)]
+
+
+def _ship_lines(command: Fulfillment, order: Order | OrderRow) -> list[ShipLine]:
+    """What a fulfilment ships: its items, or every line with unshipped units."""
+    lines: list[OrderItem | ItemRow] = list(order.items)
+    if command.items:
+        return [
+            ShipLine(
+                find_item(
+                    order.amazon_order_id,
+                    lines,
+                    code=item.amazon_order_item_code,
+                    merchant_id=item.merchant_order_item_id,
+                ),
+                item.quantity,
+            )
+            for item in command.items
+        ]
+    unshipped = [ShipLine(i, None) for i in lines if i.quantity_unshipped]
+    # None to ship: name the first line's state.
+    return unshipped or [ShipLine(lines[0], None)]

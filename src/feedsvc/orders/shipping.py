@@ -1,30 +1,68 @@
-"""Confirm shipments; the first one releases the refunds held pending for the order."""
+"""Confirm shipments; the first one releases the refunds held pending for the order.
+
+The rules read and change an order and its lines through ``ShippableOrder`` and
+``ShippableItem`` and record the shipment through ``ShipmentLedger``: the ORM models and
+``OrderRepository`` are one implementation, the plain rows of ``orders.row_batch``
+another.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from feedsvc.orders.commands import Fulfillment
-from feedsvc.orders.models import Order, OrderItem
 from feedsvc.orders.outcomes import Rejection
-from feedsvc.orders.repository import OrderRepository
-from feedsvc.orders.types import NewShipment, RefundState
+from feedsvc.orders.types import NewShipment
 from feedsvc.reports.results import ResultCode
+
+
+class ShippableItem(Protocol):
+    """What the rules read of an order line, and how they ship its units."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def amazon_order_item_code(self) -> str: ...
+    @property
+    def quantity_shipped(self) -> int: ...
+    @property
+    def quantity_cancelled(self) -> int: ...
+    @property
+    def quantity_unshipped(self) -> int: ...
+    def ship_units(self, quantity: int) -> None: ...
+
+
+class ShippableOrder(Protocol):
+    """What the rules read of an order, and how its status follows its lines."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def amazon_order_id(self) -> str: ...
+    def refresh_status(self) -> None: ...
+
+
+class ShipmentLedger(Protocol):
+    """Where the shipment goes, and what releases the order's pending refunds."""
+
+    def add_shipment(self, new: NewShipment) -> None: ...
+    def release_pending_refunds(self, order_id: int) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
 class ShipLine:
     """Ship ``quantity`` units of ``item``; ``None`` means every unshipped unit."""
 
-    item: OrderItem
+    item: ShippableItem
     quantity: int | None
 
 
 def ship_lines(
-    repository: OrderRepository,
-    order: Order,
+    ledger: ShipmentLedger,
+    order: ShippableOrder,
     lines: Sequence[ShipLine],
     command: Fulfillment,
     *,
@@ -54,7 +92,7 @@ def ship_lines(
     shipped = [(line.item, quantity) for line, quantity in zip(lines, quantities, strict=True)]
     for item, quantity in shipped:
         item.ship_units(quantity)
-    repository.add_shipment(
+    ledger.add_shipment(
         NewShipment(
             order_id=order.id,
             fulfillment_date=command.fulfillment_date,
@@ -68,6 +106,5 @@ def ship_lines(
             lines=tuple((item.id, quantity) for item, quantity in shipped),
         )
     )
-    for refund in repository.pending_refunds(order.id):
-        refund.state = RefundState.APPLIED
+    ledger.release_pending_refunds(order.id)
     order.refresh_status()
