@@ -19,27 +19,16 @@ from feedsvc.orders.types import (
     CancellationSource,
     NewCancellation,
     NewNotification,
+    OrderLine,
 )
 from feedsvc.reports.results import ResultCode
 
 
-class CancellableItem(Protocol):
+class CancellableItem(OrderLine, Protocol):
     """What the rules read of an order line, and how they cancel its units."""
 
     @property
-    def id(self) -> int: ...
-    @property
-    def amazon_order_item_code(self) -> str: ...
-    @property
     def sku(self) -> str: ...
-    @property
-    def quantity_ordered(self) -> int: ...
-    @property
-    def quantity_shipped(self) -> int: ...
-    @property
-    def quantity_cancelled(self) -> int: ...
-    @property
-    def quantity_unshipped(self) -> int: ...
     def cancel_units(self, quantity: int) -> None: ...
 
 

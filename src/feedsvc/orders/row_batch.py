@@ -14,6 +14,7 @@ on those rows unchanged, and what they record or change is written with one
 write what changed, were most of the cost of such feeds (docs/design.md, "Runs on plain
 rows").
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -378,22 +379,14 @@ def _expire(session: Session, entity: type[Any], ids: Iterable[int]) -> None:
 
 def write_refunds(session: Session, refunds: Sequence[NewRefund]) -> None:
     """Insert refunds and their components with one ``executemany`` each, on the driver."""
-    if not refunds:
-        return
-    ids = allocate_ids(session, Refund, len(refunds))
-    connection = session.connection()
-    columns = column_lists(NewRefund, refunds, leave_out="components")
-    _INSERT_REFUND.execute_columns(connection, {"id": ids, **columns})
-    refund_ids: list[int] = []
-    components: list[str] = []
-    amounts: list[int] = []
-    for refund_id, refund in zip(ids, refunds, strict=True):
-        for component, amount in refund.components:
-            refund_ids.append(refund_id)
-            components.append(component)
-            amounts.append(amount)
-    _INSERT_COMPONENT.execute_columns(
-        connection, {"refund_id": refund_ids, "component": components, "amount": amounts}
+    _write_with_parts(
+        session,
+        Refund,
+        _INSERT_REFUND,
+        refunds,
+        "components",
+        _INSERT_COMPONENT,
+        ("refund_id", "component", "amount"),
     )
 
 
@@ -410,20 +403,43 @@ def write_cancellations(
 
 def write_shipments(session: Session, shipments: Sequence[NewShipment]) -> None:
     """Insert shipments and their lines with one ``executemany`` each, on the driver."""
-    if not shipments:
+    _write_with_parts(
+        session,
+        Shipment,
+        _INSERT_SHIPMENT,
+        shipments,
+        "lines",
+        _INSERT_SHIPMENT_LINE,
+        ("shipment_id", "item_id", "quantity"),
+    )
+
+
+def _write_with_parts(
+    session: Session,
+    entity: type[Any],
+    insert_rows: DriverStatement,
+    rows: Sequence[NewRefund] | Sequence[NewShipment],
+    parts: str,
+    insert_parts: DriverStatement,
+    part_columns: tuple[str, str, str],
+) -> None:
+    """Insert ``rows`` of ``entity`` and, for each, the (a, b) pairs of its field ``parts``
+    as rows of their own: (the row's new id, a, b) under ``part_columns``."""
+    if not rows:
         return
-    ids = allocate_ids(session, Shipment, len(shipments))
+    ids = allocate_ids(session, entity, len(rows))
     connection = session.connection()
-    columns = column_lists(NewShipment, shipments, leave_out="lines")
-    _INSERT_SHIPMENT.execute_columns(connection, {"id": ids, **columns})
-    shipment_ids: list[int] = []
-    item_ids: list[int] = []
-    quantities: list[int] = []
-    for shipment_id, shipment in zip(ids, shipments, strict=True):
-        for item_id, quantity in shipment.lines:
-            shipment_ids.append(shipment_id)
-            item_ids.append(item_id)
-            quantities.append(quantity)
-    _INSERT_SHIPMENT_LINE.execute_columns(
-        connection, {"shipment_id": shipment_ids, "item_id": item_ids, "quantity": quantities}
+    columns = column_lists(type(rows[0]), rows, leave_out=parts)
+    insert_rows.execute_columns(connection, {"id": ids, **columns})
+    owners: list[int] = []
+    firsts: list[Any] = []
+    seconds: list[Any] = []
+    for row_id, row in zip(ids, rows, strict=True):
+        for first, second in getattr(row, parts):
+            owners.append(row_id)
+            firsts.append(first)
+            seconds.append(second)
+    owner, first_name, second_name = part_columns
+    insert_parts.execute_columns(
+        connection, {owner: owners, first_name: firsts, second_name: seconds}
     )

@@ -15,23 +15,13 @@ from typing import Protocol
 
 from feedsvc.orders.commands import Fulfillment
 from feedsvc.orders.outcomes import Rejection
-from feedsvc.orders.types import NewShipment
+from feedsvc.orders.types import NewShipment, OrderLine
 from feedsvc.reports.results import ResultCode
 
 
-class ShippableItem(Protocol):
+class ShippableItem(OrderLine, Protocol):
     """What the rules read of an order line, and how they ship its units."""
 
-    @property
-    def id(self) -> int: ...
-    @property
-    def amazon_order_item_code(self) -> str: ...
-    @property
-    def quantity_shipped(self) -> int: ...
-    @property
-    def quantity_cancelled(self) -> int: ...
-    @property
-    def quantity_unshipped(self) -> int: ...
     def ship_units(self, quantity: int) -> None: ...
 
 

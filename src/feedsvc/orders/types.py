@@ -66,6 +66,17 @@ class UnitCounts(Protocol):
     def quantity_cancelled(self) -> int: ...
 
 
+class OrderLine(UnitCounts, Protocol):
+    """An order line as the cancellation and shipping rules name and count it."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def amazon_order_item_code(self) -> str: ...
+    @property
+    def quantity_unshipped(self) -> int: ...
+
+
 def order_status(items: Iterable[UnitCounts]) -> OrderStatus:
     """Unshipped / PartiallyShipped / Shipped / Canceled, from the lines' unit counts."""
     ordered = shipped = cancelled = 0
