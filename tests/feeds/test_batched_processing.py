@@ -152,7 +152,8 @@ def _acknowledgement(rng: random.Random, *, cancel_only: bool = False) -> Render
 
 def _adjustment(rng: random.Random, *, refund_only: bool = False) -> Render:
     """An adjustment; with ``refund_only``, one that cancels nothing and names its order
-    by AmazonOrderID (runs of those are applied on plain rows, not ORM objects)."""
+    by AmazonOrderID (runs of adjustments by AmazonOrderID go on plain rows, not ORM
+    objects; those by MerchantOrderID through the ORM)."""
     order, lines = _order(rng)
     by_merchant_id = not refund_only and rng.random() < 0.2
     merchant = rng.choice(MERCHANT_ORDER_IDS)

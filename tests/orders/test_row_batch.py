@@ -1,4 +1,4 @@
-"""RowBatch: cancel-only acknowledgements on plain rows, as the ORM would apply them."""
+"""RowBatch: feeds applied on plain rows, as the ORM would apply them."""
 
 from __future__ import annotations
 
@@ -43,6 +43,8 @@ def test_which_commands_go_on_rows() -> None:
         Acknowledgement("111-1111111-1111111", "Success", items=(with_item_id,))
     )
     assert RowBatch.takes(Adjustment(items=(), amazon_order_id="111-1111111-1111111"))
+    cancels = AdjustedItem("NoInventory", "12345678901234", quantity_cancelled=1)
+    assert RowBatch.takes(Adjustment(items=(cancels,), amazon_order_id="111-1111111-1111111"))
     assert not RowBatch.takes(Adjustment(items=(), merchant_order_id="MO-1"))
     assert RowBatch.takes(Fulfillment(NOW, amazon_order_id="111-1111111-1111111"))
     assert not RowBatch.takes(Fulfillment(NOW, merchant_order_id="MO-1"))
@@ -58,7 +60,7 @@ def test_cancelling_on_rows_writes_lines_orders_and_history(world: World) -> Non
     ]
     batch = RowBatch(world.db, seller_pk, commands)
     for command in commands:
-        world.service.cancel(command, batch, now=NOW)
+        world.service.acknowledge_rows(command, batch, now=NOW)
     batch.write()
 
     assert world.view(whole.amazon_order_id).status == "Canceled"
@@ -90,9 +92,9 @@ def test_the_runs_own_cancellations_count_before_it_writes(world: World) -> None
     code = view.items[0].amazon_order_item_code
     commands = [_cancel(view.amazon_order_id, code, 2), _cancel(view.amazon_order_id, code, 2)]
     batch = RowBatch(world.db, _seller_pk(world), commands)
-    world.service.cancel(commands[0], batch, now=NOW)
+    world.service.acknowledge_rows(commands[0], batch, now=NOW)
     with pytest.raises(Rejection) as rejected:
-        world.service.cancel(commands[1], batch, now=NOW)
+        world.service.acknowledge_rows(commands[1], batch, now=NOW)
     assert rejected.value.code == ResultCode.QUANTITY_EXCEEDS_REMAINING
     assert "only 1 are unshipped (3 ordered, 0 shipped, 2 cancelled)" in rejected.value.description
 
@@ -105,7 +107,7 @@ def test_objects_the_session_holds_do_not_keep_old_counts(world: World) -> None:
     assert held is not None and held.items[0].quantity_cancelled == 0
     command = Acknowledgement(view.amazon_order_id, "Failure")
     batch = RowBatch(world.db, _seller_pk(world), [command])
-    world.service.cancel(command, batch, now=NOW)
+    world.service.acknowledge_rows(command, batch, now=NOW)
     batch.write()
 
     assert held.status == "Canceled"
@@ -137,8 +139,8 @@ def test_shipping_on_rows_releases_pending_refunds_of_the_run_and_before(world: 
         items=(FulfilledItem(code, quantity=1),),
     )
     batch = RowBatch(world.db, _seller_pk(world), [refund, ship])
-    world.service.refund(refund, batch, now=NOW)
-    world.service.ship(ship, batch, now=NOW)
+    world.service.adjust_rows(refund, batch, now=NOW)
+    world.service.fulfill_rows(ship, batch, now=NOW)
     batch.write()
 
     after = world.view(view.amazon_order_id)
@@ -152,3 +154,29 @@ def test_shipping_on_rows_releases_pending_refunds_of_the_run_and_before(world: 
 
 def _principal(amount: str) -> AmountComponent:
     return AmountComponent("Principal", int(amount.replace(".", "")), "USD")
+
+
+def test_an_adjustment_refunds_and_cancels_units_on_rows(world: World) -> None:
+    view = world.order(item_payload(quantity=3))
+    code = view.items[0].amazon_order_item_code
+    adjustment = Adjustment(
+        items=(
+            AdjustedItem(
+                "NoInventory", code, price_components=(_principal("1.00"),), quantity_cancelled=2
+            ),
+        ),
+        amazon_order_id=view.amazon_order_id,
+    )
+    batch = RowBatch(world.db, _seller_pk(world), [adjustment])
+    notes = world.service.adjust_rows(adjustment, batch, now=NOW)
+    batch.write()
+
+    assert [note.code for note in notes] == [ResultCode.REFUND_PENDING_SHIPMENT]
+    after = world.view(view.amazon_order_id)
+    assert after.items[0].quantity_cancelled == 2
+    assert after.status == "Unshipped"
+    assert [r.state for r in after.refunds] == ["pending"]
+    kinds = world.db.scalars(
+        select(BuyerNotification.kind).where(BuyerNotification.seller_pk == _seller_pk(world))
+    ).all()
+    assert list(kinds) == ["ItemsCancelled"]

@@ -193,9 +193,9 @@ class _FastPath:
         """How to apply each message of ``run``, how to write what they staged, and
         whether that is on plain rows.
 
-        A run whose messages all only refund, only cancel or ship, naming their orders
-        by AmazonOrderID (or are refused), goes on plain rows (``RowBatch``); any other on
-        the preloaded ORM objects."""
+        A run whose messages all name their orders by AmazonOrderID and assign no
+        merchant ids (or are refused) goes on plain rows (``RowBatch``); any other on the
+        preloaded ORM objects."""
         commands = [command for _, command in run]
         if all(RowBatch.takes(c) or _BODIES.get(type(c)) != self._body for c in commands):
             batch = RowBatch(
@@ -207,11 +207,11 @@ class _FastPath:
                 # _refusal let only commands of the feed's body through, and takes() said
                 # they are these.
                 if isinstance(command, Adjustment):
-                    return self._orders.refund(command, batch, now=now)
+                    return self._orders.adjust_rows(command, batch, now=now)
                 if isinstance(command, Fulfillment):
-                    return self._orders.ship(command, batch, now=now)
+                    return self._orders.fulfill_rows(command, batch, now=now)
                 assert isinstance(command, Acknowledgement)
-                return self._orders.cancel(command, batch, now=now)
+                return self._orders.acknowledge_rows(command, batch, now=now)
 
             return on_rows, batch.write, True
         repository = PreloadedOrderRepository.for_commands(self._session, self._seller_pk, commands)

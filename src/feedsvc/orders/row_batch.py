@@ -1,18 +1,15 @@
-"""Runs of messages that only refund, only cancel or ship, applied on plain rows.
+"""Runs of messages applied on plain rows instead of ORM objects.
 
-Most adjustment feeds only refund (no ``QuantityCancelled``: nothing of an order or its
-lines changes, the only rows written are refunds and their components); most
-acknowledgement feeds only cancel or confirm (no merchant ids to assign: the lines'
-cancelled counts and the orders' statuses change, cancellations and buyer e-mails are
-written); most fulfilment feeds name their orders by AmazonOrderID (the lines' shipped
-counts and the orders' statuses change, shipments are written and pending refunds
-applied). For a run of such messages ``RowBatch`` loads (and locks) the orders they
-name, with their lines, as plain rows in a few statements on the driver instead of ORM
-objects; the rules (``orders.refunds``, ``orders.cancellation``, ``orders.shipping``) run
-on those rows unchanged, and what they record or change is written with one
-``executemany`` per table. Building ORM objects, and having the unit of work find and
-write what changed, were most of the cost of such feeds (docs/design.md, "Runs on plain
-rows").
+Most feeds name their orders by AmazonOrderID and assign no merchant ids: adjustments
+refund (and may cancel units), acknowledgements cancel or confirm, fulfilments ship
+(and apply the refunds held until then). For a run of such messages ``RowBatch`` loads
+(and locks) the orders they name, with their lines, as plain rows in a few statements
+on the driver; the rules (``orders.refunds``, ``orders.cancellation``,
+``orders.shipping``) run on those rows unchanged, and what they record or change is
+written with one ``executemany`` per table. Building ORM objects, and having the unit of
+work find and write what changed, were most of the cost of such feeds (docs/design.md,
+"Runs on plain rows"). Messages by MerchantOrderID, and acknowledgements that assign
+merchant ids, go through the ORM.
 """
 
 from __future__ import annotations
@@ -183,8 +180,8 @@ PlainCommand = Adjustment | Acknowledgement | Fulfillment
 
 
 class RowBatch:
-    """One seller's orders named by a run of refund-only adjustments, cancel-only
-    acknowledgements or fulfilments by AmazonOrderID, locked, as rows.
+    """One seller's orders named by a run of plain-row messages (``takes``), locked, as
+    rows.
 
     It is the rules' ``RefundLedger``, ``CancellationLedger`` and ``ShipmentLedger`` for
     the run: it answers from what it loaded, keeps the totals, used adjustment ids and
@@ -226,19 +223,14 @@ class RowBatch:
 
     @staticmethod
     def takes(command: OrderCommand) -> TypeGuard[PlainCommand]:
-        """Whether ``command`` names its order by AmazonOrderID and only refunds (an
-        adjustment without QuantityCancelled), only cancels or confirms (an
-        acknowledgement that assigns no merchant ids), or ships."""
-        if isinstance(command, Adjustment):
-            return command.amazon_order_id is not None and all(
-                item.quantity_cancelled is None for item in command.items
-            )
+        """Whether ``command`` names its order by AmazonOrderID (an adjustment or a
+        fulfilment) and assigns no merchant ids (an acknowledgement)."""
+        if isinstance(command, Adjustment | Fulfillment):
+            return command.amazon_order_id is not None
         if isinstance(command, Acknowledgement):
             return not command.merchant_order_id and not any(
                 item.merchant_order_item_id for item in command.items
             )
-        if isinstance(command, Fulfillment):
-            return command.amazon_order_id is not None
         return False
 
     def _load(self, amazon_ids: set[str], *, refunds: bool, shipments: bool) -> None:

@@ -77,7 +77,9 @@ class OrderService:
         )
         return []
 
-    def cancel(self, command: Acknowledgement, batch: RowBatch, *, now: datetime) -> list[Note]:
+    def acknowledge_rows(
+        self, command: Acknowledgement, batch: RowBatch, *, now: datetime
+    ) -> list[Note]:
         """``acknowledge`` for a command that assigns no merchant ids
         (``batch.takes(command)``), on the plain rows of ``batch``: the same rules, the
         same rejections. ``now`` is the run's."""
@@ -104,14 +106,36 @@ class OrderService:
         order = self._order(
             amazon_order_id=command.amazon_order_id, merchant_order_id=command.merchant_order_id
         )
-        now = self._clock.now()
+        return self._adjust_order(self._orders, order, command, now=self._clock.now())
+
+    def adjust_rows(self, command: Adjustment, batch: RowBatch, *, now: datetime) -> list[Note]:
+        """``adjust`` for a command that names its order by AmazonOrderID
+        (``batch.takes(command)``), on the plain rows of ``batch``: the same rules, the
+        same rejections and notes. ``now`` is the run's: its rows share one timestamp
+        (converted for the database once)."""
+        assert command.amazon_order_id is not None  # batch.takes(command) said so
+        order = batch.order(command.amazon_order_id)
+        if order is None:
+            raise order_not_found(amazon_order_id=command.amazon_order_id)
+        return self._adjust_order(batch, order, command, now=now)
+
+    def _adjust_order(
+        self,
+        ledger: OrderRepository | RowBatch,
+        order: Order | OrderRow,
+        command: Adjustment,
+        *,
+        now: datetime,
+    ) -> list[Note]:
         notes = refund_items(
-            self._orders, order, command.items, now=now, feed_submission_id=self._submission_id
+            ledger, order, command.items, now=now, feed_submission_id=self._submission_id
         )
+        lines: list[OrderItem | ItemRow] = list(order.items)
         cancels = [
             CancelLine(
-                self._item(
-                    order,
+                find_item(
+                    order.amazon_order_id,
+                    lines,
                     code=adjusted.amazon_order_item_code,
                     merchant_id=adjusted.merchant_order_item_id,
                 ),
@@ -123,7 +147,7 @@ class OrderService:
         ]
         if cancels:
             cancel_lines(
-                self._orders,
+                ledger,
                 order,
                 cancels,
                 source=self._source,
@@ -131,22 +155,6 @@ class OrderService:
                 feed_submission_id=self._submission_id,
             )
         return notes
-
-    def refund(self, command: Adjustment, batch: RowBatch, *, now: datetime) -> list[Note]:
-        """``adjust`` for a command that only refunds (``batch.takes(command)``), on the
-        plain rows of ``batch``: the same rules, the same rejections and notes. ``now`` is
-        the run's: its refunds share one timestamp (converted for the database once)."""
-        assert command.amazon_order_id is not None  # batch.takes(command) said so
-        order = batch.order(command.amazon_order_id)
-        if order is None:
-            raise order_not_found(amazon_order_id=command.amazon_order_id)
-        return refund_items(
-            batch,
-            order,
-            command.items,
-            now=now,
-            feed_submission_id=self._submission_id,
-        )
 
     def fulfill(self, command: Fulfillment) -> list[Note]:
         """Confirm the shipment of every unshipped unit, or of the listed items."""
@@ -163,7 +171,7 @@ class OrderService:
         )
         return []
 
-    def ship(self, command: Fulfillment, batch: RowBatch, *, now: datetime) -> list[Note]:
+    def fulfill_rows(self, command: Fulfillment, batch: RowBatch, *, now: datetime) -> list[Note]:
         """``fulfill`` for a command that names its order by AmazonOrderID
         (``batch.takes(command)``), on the plain rows of ``batch``: the same rules, the
         same rejections. ``now`` is the run's."""
