@@ -37,11 +37,9 @@ def _cancel(amazon_order_id: str, code: str, quantity: int | None) -> Acknowledg
 def test_which_commands_go_on_rows() -> None:
     assert RowBatch.takes(Acknowledgement("111-1111111-1111111", "Failure"))
     assert RowBatch.takes(Acknowledgement("111-1111111-1111111", "Success"))
-    assert not RowBatch.takes(Acknowledgement("111-1111111-1111111", "Success", "MO-1"))
+    assert RowBatch.takes(Acknowledgement("111-1111111-1111111", "Success", "MO-1"))
     with_item_id = AcknowledgedItem("12345678901234", merchant_order_item_id="MI-1")
-    assert not RowBatch.takes(
-        Acknowledgement("111-1111111-1111111", "Success", items=(with_item_id,))
-    )
+    assert RowBatch.takes(Acknowledgement("111-1111111-1111111", "Success", items=(with_item_id,)))
     assert RowBatch.takes(Adjustment(items=(), amazon_order_id="111-1111111-1111111"))
     cancels = AdjustedItem("NoInventory", "12345678901234", quantity_cancelled=1)
     assert RowBatch.takes(Adjustment(items=(cancels,), amazon_order_id="111-1111111-1111111"))
@@ -180,3 +178,82 @@ def test_an_adjustment_refunds_and_cancels_units_on_rows(world: World) -> None:
         select(BuyerNotification.kind).where(BuyerNotification.seller_pk == _seller_pk(world))
     ).all()
     assert list(kinds) == ["ItemsCancelled"]
+
+
+def test_merchant_ids_on_rows_follow_the_runs_own_assignments(world: World) -> None:
+    """Owners loaded from the database (an order outside the run) and owners the run
+    itself made answer the conflict check; what the run assigns is written back."""
+    first, second = world.order(item_payload()), world.order(item_payload())
+    outside = world.order(item_payload(), merchant_order_id="MO-9")
+    a, b = first.amazon_order_id, second.amazon_order_id
+    code = first.items[0].amazon_order_item_code
+    named_item = AcknowledgedItem(code, merchant_order_item_id="MI-1")
+    commands = [
+        Acknowledgement(a, "Success", "MO-1", items=(named_item,)),
+        Acknowledgement(b, "Success", "MO-1"),
+        Acknowledgement(a, "Success", "MO-9"),
+        Acknowledgement(a, "Success", "MO-2"),
+        Acknowledgement(b, "Success", "MO-1"),
+    ]
+    batch = RowBatch(world.db, _seller_pk(world), commands)
+    outcomes = []
+    for command in commands:
+        try:
+            world.service.acknowledge_rows(command, batch, now=NOW)
+            outcomes.append("ok")
+        except Rejection as rejection:
+            outcomes.append(rejection.description)
+    batch.write()
+
+    assert outcomes == [
+        "ok",
+        f"MerchantOrderID 'MO-1' already identifies order {a}.",
+        f"MerchantOrderID 'MO-9' already identifies order {outside.amazon_order_id}.",
+        "ok",
+        "ok",
+    ]
+    assert world.view(a).merchant_order_id == "MO-2"
+    assert world.view(b).merchant_order_id == "MO-1"
+    assert world.view(a).items[0].merchant_order_item_id == "MI-1"
+
+
+def test_a_merchant_order_id_can_move_to_an_earlier_order_in_one_run(world: World) -> None:
+    """The later order gives MO-1 up and the earlier one takes it: written in id order,
+    the earlier order's update would meet the later one still holding it."""
+    first = world.order(item_payload())
+    second = world.order(item_payload(), merchant_order_id="MO-1")
+    commands = [
+        Acknowledgement(second.amazon_order_id, "Success", "MO-2"),
+        Acknowledgement(first.amazon_order_id, "Success", "MO-1"),
+    ]
+    batch = RowBatch(world.db, _seller_pk(world), commands)
+    for command in commands:
+        world.service.acknowledge_rows(command, batch, now=NOW)
+    batch.write()
+
+    assert world.view(first.amazon_order_id).merchant_order_id == "MO-1"
+    assert world.view(second.amazon_order_id).merchant_order_id == "MO-2"
+
+
+def test_a_merchant_item_id_can_move_to_an_earlier_line_in_one_run(world: World) -> None:
+    view = world.order(item_payload(), item_payload(merchant_order_item_id="MI-1"))
+    first, second = (item.amazon_order_item_code for item in view.items)
+    commands = [
+        Acknowledgement(
+            view.amazon_order_id,
+            "Success",
+            items=(AcknowledgedItem(second, merchant_order_item_id="MI-2"),),
+        ),
+        Acknowledgement(
+            view.amazon_order_id,
+            "Success",
+            items=(AcknowledgedItem(first, merchant_order_item_id="MI-1"),),
+        ),
+    ]
+    batch = RowBatch(world.db, _seller_pk(world), commands)
+    for command in commands:
+        world.service.acknowledge_rows(command, batch, now=NOW)
+    batch.write()
+
+    items = world.view(view.amazon_order_id).items
+    assert [item.merchant_order_item_id for item in items] == ["MI-1", "MI-2"]

@@ -1,17 +1,16 @@
 """Runs of messages applied on plain rows instead of ORM objects.
 
-Most feeds name their orders by AmazonOrderID and assign no merchant ids: adjustments
-refund (and may cancel units), acknowledgements cancel or confirm, fulfilments ship
-(and apply the refunds held until then). For a run of such messages ``RowBatch`` loads
-(and locks) the orders they name, with their lines, as plain rows in a few statements
-on the driver; the rules (``orders.refunds``, ``orders.cancellation``,
-``orders.shipping``) run on those rows unchanged, and what they record or change is
-written with one ``executemany`` per table. Building ORM objects, and having the unit of
-work find and write what changed, were most of the cost of such feeds (docs/design.md,
-"Runs on plain rows"). Messages by MerchantOrderID, and acknowledgements that assign
-merchant ids, go through the ORM.
+Most feeds name their orders by AmazonOrderID: acknowledgements always do (they confirm,
+assign merchant ids or cancel), adjustments and fulfilments usually (they refund and
+cancel units, or ship and apply the refunds held until then). For a run of such
+messages ``RowBatch`` loads (and locks) the orders they name, with their lines, as
+plain rows in a few statements on the driver; the rules (``orders.refunds``,
+``orders.cancellation``, ``orders.shipping`` and the merchant-id checks of
+``OrderService``) run on those rows unchanged, and what they record or change is written
+with one ``executemany`` per table. Building ORM objects, and having the unit of work
+find and write what changed, were most of the cost of such feeds (docs/design.md, "Runs
+on plain rows"). Adjustments and fulfilments by MerchantOrderID go through the ORM.
 """
-
 from __future__ import annotations
 
 from collections import defaultdict
@@ -54,16 +53,22 @@ _INSERT_CANCELLATION = DriverStatement(insert(Cancellation).inline())
 _INSERT_NOTIFICATION = DriverStatement(insert(BuyerNotification).inline())
 _INSERT_SHIPMENT = DriverStatement(insert(Shipment))
 _INSERT_SHIPMENT_LINE = DriverStatement(insert(ShipmentLine).inline())
-_SET_UNITS = DriverStatement(
+_SET_LINE = DriverStatement(
     update(OrderItem)
     .where(OrderItem.id == bindparam("row_id"))
-    .values(quantity_shipped=bindparam("shipped"), quantity_cancelled=bindparam("cancelled"))
+    .values(
+        quantity_shipped=bindparam("shipped"),
+        quantity_cancelled=bindparam("cancelled"),
+        merchant_order_item_id=bindparam("merchant_id"),
+    )
 )
 _SET_APPLIED = DriverStatement(
     update(Refund).where(Refund.id == bindparam("row_id")).values(state=RefundState.APPLIED)
 )
-_SET_STATUS = DriverStatement(
-    update(Order).where(Order.id == bindparam("row_id")).values(status=bindparam("new_status"))
+_SET_ORDER = DriverStatement(
+    update(Order)
+    .where(Order.id == bindparam("row_id"))
+    .values(status=bindparam("new_status"), merchant_order_id=bindparam("merchant_id"))
 )
 _CHARGE_INDEX: dict[str, int] = {component: n for n, component in enumerate(CHARGE_COLUMNS)}
 # The run's orders, locked in id order, as every writer of an order locks it first
@@ -76,6 +81,7 @@ _ORDERS = DriverStatement(
         Order.status,
         Order.buyer_name,
         Order.buyer_email,
+        Order.merchant_order_id,
     )
     .where(
         Order.seller_pk == bindparam("seller_pk"),
@@ -112,6 +118,20 @@ _PENDING = DriverStatement(
         Refund.state == RefundState.PENDING,
     )
     .order_by(Refund.id)
+)
+# A MerchantOrderID or MerchantOrderItemID that moves from one row to another within a
+# run is unique at every step only if the rows that give theirs up let go of it first.
+_CLEAR_ORDER_MERCHANT_ID = DriverStatement(
+    update(Order).where(Order.id == bindparam("row_id")).values(merchant_order_id=None)
+)
+_CLEAR_LINE_MERCHANT_ID = DriverStatement(
+    update(OrderItem).where(OrderItem.id == bindparam("row_id")).values(merchant_order_item_id=None)
+)
+_MERCHANT_ID_OWNERS = DriverStatement(
+    select(Order.merchant_order_id, Order.id, Order.amazon_order_id).where(
+        Order.seller_pk == bindparam("seller_pk"),
+        Order.merchant_order_id.in_(bindparam("merchant_ids", expanding=True)),
+    )
 )
 _USED_ADJUSTMENT_IDS = DriverStatement(
     select(Refund.merchant_adjustment_item_id).where(
@@ -166,6 +186,7 @@ class OrderRow:
     status: str
     buyer_name: str | None
     buyer_email: str | None
+    merchant_order_id: str | None
     items: list[ItemRow] = field(default_factory=list)
 
     @property
@@ -177,6 +198,14 @@ class OrderRow:
 
 
 PlainCommand = Adjustment | Acknowledgement | Fulfillment
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRef:
+    """Which order holds a MerchantOrderID."""
+
+    id: int
+    amazon_order_id: str
 
 
 class RowBatch:
@@ -194,6 +223,7 @@ class RowBatch:
         self._seller_pk = seller_pk
         amazon_ids: set[str] = set()
         self._adjustment_keys: set[str] = set()
+        self._merchant_keys: set[str] = set()
         refunds = shipments = False
         for command in commands:
             assert command.amazon_order_id is not None  # RowBatch.takes(command)
@@ -206,13 +236,16 @@ class RowBatch:
                     if item.merchant_adjustment_item_id is not None
                 )
             shipments = shipments or isinstance(command, Fulfillment)
+            if isinstance(command, Acknowledgement) and command.merchant_order_id:
+                self._merchant_keys.add(command.merchant_order_id)
         self._orders: dict[str, OrderRow] = {}
         self._refunded: dict[int, dict[str, int]] = defaultdict(dict)
         self._used: set[str] = set()
         self._pending: dict[int, list[int]] = defaultdict(list)  # refund ids by order id
+        self._owners: dict[str, OrderRef] = {}  # the holders of the run's MerchantOrderIDs
         # What the rows said when loaded: a row is written back if the rules changed it.
-        self._loaded_units: dict[int, tuple[int, int]] = {}  # (shipped, cancelled)
-        self._loaded_status: dict[int, str] = {}
+        self._loaded_lines: dict[int, tuple[int, int, str | None]] = {}
+        self._loaded_orders: dict[int, tuple[str, str | None]] = {}
         self._refunds: list[NewRefund] = []
         self._cancellations: list[NewCancellation] = []
         self._notifications: list[NewNotification] = []
@@ -223,29 +256,29 @@ class RowBatch:
 
     @staticmethod
     def takes(command: OrderCommand) -> TypeGuard[PlainCommand]:
-        """Whether ``command`` names its order by AmazonOrderID (an adjustment or a
-        fulfilment) and assigns no merchant ids (an acknowledgement)."""
+        """Whether ``command`` names its order by AmazonOrderID (an acknowledgement
+        always does; an adjustment or a fulfilment may name it by MerchantOrderID)."""
         if isinstance(command, Adjustment | Fulfillment):
             return command.amazon_order_id is not None
-        if isinstance(command, Acknowledgement):
-            return not command.merchant_order_id and not any(
-                item.merchant_order_item_id for item in command.items
-            )
-        return False
+        return isinstance(command, Acknowledgement)
 
     def _load(self, amazon_ids: set[str], *, refunds: bool, shipments: bool) -> None:
         self._session.flush()  # what the session holds, before reading around it
         connection = self._session.connection()
         by_id: dict[int, OrderRow] = {}
         keys = {"seller_pk": self._seller_pk, "amazon_order_ids": list(amazon_ids)}
-        for order_id, amazon_order_id, currency, status, name, email in _ORDERS.rows(
+        for order_id, amazon_id, currency, status, name, email, merchant_id in _ORDERS.rows(
             connection, keys
         ):
             row = OrderRow(
-                order_id, self._seller_pk, amazon_order_id, currency, status, name, email
+                order_id, self._seller_pk, amazon_id, currency, status, name, email, merchant_id
             )
-            by_id[order_id] = self._orders[amazon_order_id] = row
-            self._loaded_status[order_id] = status
+            by_id[order_id] = self._orders[amazon_id] = row
+            self._loaded_orders[order_id] = _order_state(row)
+        if self._merchant_keys:
+            owners = {"seller_pk": self._seller_pk, "merchant_ids": list(self._merchant_keys)}
+            for merchant_id, order_id, amazon_id in _MERCHANT_ID_OWNERS.rows(connection, owners):
+                self._owners[merchant_id] = OrderRef(order_id, amazon_id)
         if not by_id:
             return
         order_ids = {"order_ids": list(by_id)}
@@ -264,7 +297,7 @@ class RowBatch:
                 item_id, code, merchant_id, sku, ordered, shipped, cancelled, tuple(charges)
             )
             by_id[order_id].items.append(line)
-            self._loaded_units[item_id] = (shipped, cancelled)
+            self._loaded_lines[item_id] = _line_state(line)
         if shipments:
             for order_id, refund_id in _PENDING.rows(connection, order_ids):
                 self._pending[order_id].append(refund_id)
@@ -278,6 +311,23 @@ class RowBatch:
 
     def order(self, amazon_order_id: str) -> OrderRow | None:
         return self._orders.get(amazon_order_id)
+
+    def merchant_order_id_owner(self, seller_pk: int, merchant_order_id: str) -> OrderRef | None:
+        if seller_pk != self._seller_pk or merchant_order_id not in self._merchant_keys:
+            query = select(Order.id, Order.amazon_order_id).where(
+                Order.seller_pk == seller_pk, Order.merchant_order_id == merchant_order_id
+            )
+            found = self._session.execute(query).first()
+            return None if found is None else OrderRef(found[0], found[1])
+        return self._owners.get(merchant_order_id)
+
+    def assign_merchant_order_id(self, order: OrderRow, merchant_order_id: str) -> None:
+        previous = order.merchant_order_id
+        if previous is not None and previous in self._owners:
+            del self._owners[previous]
+        order.merchant_order_id = merchant_order_id
+        self._merchant_keys.add(merchant_order_id)
+        self._owners[merchant_order_id] = OrderRef(order.id, order.amazon_order_id)
 
     def refunded_by_component(self, item_id: int) -> dict[str, int]:
         return dict(self._refunded[item_id])
@@ -328,34 +378,60 @@ class RowBatch:
         write_cancellations(self._session, cancellations, notifications)
         shipments, self._shipments = self._shipments, []
         write_shipments(self._session, shipments)
-        lines = [i for o in self._orders.values() for i in o.items if self._changed_line(i)]
-        orders = [o for o in self._orders.values() if o.status != self._loaded_status[o.id]]
+        lines = [
+            line
+            for order in self._orders.values()
+            for line in order.items
+            if _line_state(line) != self._loaded_lines[line.id]
+        ]
+        orders = [o for o in self._orders.values() if _order_state(o) != self._loaded_orders[o.id]]
         released, self._released = self._released, []
         connection = self._session.connection()
-        _SET_UNITS.execute_columns(
+        renamed_lines = [
+            i.id for i in lines if i.merchant_order_item_id != self._loaded_lines[i.id][2]
+        ]
+        renamed_orders = [
+            o.id for o in orders if o.merchant_order_id != self._loaded_orders[o.id][1]
+        ]
+        _CLEAR_LINE_MERCHANT_ID.execute_columns(connection, {"row_id": renamed_lines})
+        _CLEAR_ORDER_MERCHANT_ID.execute_columns(connection, {"row_id": renamed_orders})
+        _SET_LINE.execute_columns(
             connection,
             {
                 "row_id": [i.id for i in lines],
                 "shipped": [i.quantity_shipped for i in lines],
                 "cancelled": [i.quantity_cancelled for i in lines],
+                "merchant_id": [i.merchant_order_item_id for i in lines],
             },
         )
-        _SET_STATUS.execute_columns(
-            connection, {"row_id": [o.id for o in orders], "new_status": [o.status for o in orders]}
+        _SET_ORDER.execute_columns(
+            connection,
+            {
+                "row_id": [o.id for o in orders],
+                "new_status": [o.status for o in orders],
+                "merchant_id": [o.merchant_order_id for o in orders],
+            },
         )
         _SET_APPLIED.execute_columns(connection, {"row_id": released})
         for line in lines:
-            self._loaded_units[line.id] = (line.quantity_shipped, line.quantity_cancelled)
+            self._loaded_lines[line.id] = _line_state(line)
         for order in orders:
-            self._loaded_status[order.id] = order.status
+            self._loaded_orders[order.id] = _order_state(order)
         # The session may hold these rows as objects from an earlier message of the batch
         # (one applied alone, through the ORM): they must not answer with old values.
         _expire(self._session, Order, (o.id for o in orders))
         _expire(self._session, OrderItem, (i.id for i in lines))
         _expire(self._session, Refund, released)
 
-    def _changed_line(self, line: ItemRow) -> bool:
-        return (line.quantity_shipped, line.quantity_cancelled) != self._loaded_units[line.id]
+
+def _line_state(line: ItemRow) -> tuple[int, int, str | None]:
+    """What the rules may change of a line."""
+    return line.quantity_shipped, line.quantity_cancelled, line.merchant_order_item_id
+
+
+def _order_state(order: OrderRow) -> tuple[str, str | None]:
+    """What the rules may change of an order."""
+    return order.status, order.merchant_order_id
 
 
 def _expire(session: Session, entity: type[Any], ids: Iterable[int]) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Protocol
 
 from feedsvc.clock import Clock
 from feedsvc.orders.cancellation import (
     CancellableItem,
     CancellableOrder,
+    CancellationLedger,
     CancelLine,
     cancel_lines,
 )
@@ -59,46 +61,57 @@ class OrderService:
         """Record merchant ids; with ``Failure``, cancel the order or the listed items."""
         order = self._order(amazon_order_id=command.amazon_order_id)
         if command.merchant_order_id:
-            self._assign_merchant_order_id(order, command.merchant_order_id)
-        items = [self._item(order, code=i.amazon_order_item_code) for i in command.items]
-        for item, acknowledged in zip(items, command.items, strict=True):
-            if acknowledged.merchant_order_item_id:
-                self._assign_merchant_item_id(order, item, acknowledged.merchant_order_item_id)
-        if command.status_code != "Failure":
-            return []
-        cancel_lines(
-            self._orders,
-            order,
-            _cancel_lines(command, order, items),
-            source=self._source,
-            now=self._clock.now(),
-            feed_submission_id=self._submission_id,
-            memo=memo,
+            merchant_id = command.merchant_order_id
+            owner = self._orders.merchant_order_id_owner(self._seller_pk, merchant_id)
+            _check_merchant_order_id(order, owner, merchant_id)
+            self._orders.assign_merchant_order_id(order, merchant_id)
+        return self._acknowledge_order(
+            self._orders, order, command, now=self._clock.now(), memo=memo
         )
-        return []
 
     def acknowledge_rows(
         self, command: Acknowledgement, batch: RowBatch, *, now: datetime
     ) -> list[Note]:
-        """``acknowledge`` for a command that assigns no merchant ids
-        (``batch.takes(command)``), on the plain rows of ``batch``: the same rules, the
-        same rejections. ``now`` is the run's."""
+        """``acknowledge`` on the plain rows of ``batch`` (``batch.takes(command)``): the
+        same rules, the same rejections. ``now`` is the run's."""
         order = batch.order(command.amazon_order_id)
         if order is None:
             raise order_not_found(amazon_order_id=command.amazon_order_id)
+        if command.merchant_order_id:
+            merchant_id = command.merchant_order_id
+            owner = batch.merchant_order_id_owner(self._seller_pk, merchant_id)
+            _check_merchant_order_id(order, owner, merchant_id)
+            batch.assign_merchant_order_id(order, merchant_id)
+        return self._acknowledge_order(batch, order, command, now=now)
+
+    def _acknowledge_order(
+        self,
+        ledger: CancellationLedger,
+        order: Order | OrderRow,
+        command: Acknowledgement,
+        *,
+        now: datetime,
+        memo: str | None = None,
+    ) -> list[Note]:
+        lines: list[OrderItem | ItemRow] = list(order.items)
         items = [
-            find_item(order.amazon_order_id, order.items, code=i.amazon_order_item_code)
+            find_item(order.amazon_order_id, lines, code=i.amazon_order_item_code)
             for i in command.items
         ]
-        if command.status_code == "Failure":
-            cancel_lines(
-                batch,
-                order,
-                _cancel_lines(command, order, items),
-                source=self._source,
-                now=now,
-                feed_submission_id=self._submission_id,
-            )
+        for item, acknowledged in zip(items, command.items, strict=True):
+            if acknowledged.merchant_order_item_id:
+                _assign_merchant_item_id(order, item, acknowledged.merchant_order_item_id)
+        if command.status_code != "Failure":
+            return []
+        cancel_lines(
+            ledger,
+            order,
+            _cancel_lines(command, order, items),
+            source=self._source,
+            now=now,
+            feed_submission_id=self._submission_id,
+            memo=memo,
+        )
         return []
 
     def adjust(self, command: Adjustment) -> list[Note]:
@@ -209,29 +222,6 @@ class OrderService:
     ) -> OrderItem:
         return find_item(order.amazon_order_id, order.items, code=code, merchant_id=merchant_id)
 
-    def _assign_merchant_order_id(self, order: Order, merchant_order_id: str) -> None:
-        owner = self._orders.merchant_order_id_owner(self._seller_pk, merchant_order_id)
-        if owner is not None and owner.id != order.id:
-            raise Rejection(
-                ResultCode.MERCHANT_ID_CONFLICT,
-                f"MerchantOrderID {merchant_order_id!r} already identifies order "
-                f"{owner.amazon_order_id}.",
-                amazon_order_id=order.amazon_order_id,
-            )
-        self._orders.assign_merchant_order_id(order, merchant_order_id)
-
-    def _assign_merchant_item_id(self, order: Order, item: OrderItem, merchant_id: str) -> None:
-        for other in order.items:
-            if other.id != item.id and other.merchant_order_item_id == merchant_id:
-                raise Rejection(
-                    ResultCode.MERCHANT_ID_CONFLICT,
-                    f"MerchantOrderItemID {merchant_id!r} already identifies item "
-                    f"{other.amazon_order_item_code} of order {order.amazon_order_id}.",
-                    amazon_order_id=order.amazon_order_id,
-                    amazon_order_item_code=item.amazon_order_item_code,
-                )
-        item.merchant_order_item_id = merchant_id
-
 
 def _cancel_lines(
     command: Acknowledgement, order: CancellableOrder, items: Sequence[CancellableItem]
@@ -268,3 +258,39 @@ def _ship_lines(command: Fulfillment, order: Order | OrderRow) -> list[ShipLine]
     unshipped = [ShipLine(i, None) for i in lines if i.quantity_unshipped]
     # None to ship: name the first line's state.
     return unshipped or [ShipLine(lines[0], None)]
+
+
+class _MerchantIdHolder(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def amazon_order_id(self) -> str: ...
+
+
+def _check_merchant_order_id(
+    order: Order | OrderRow, owner: _MerchantIdHolder | None, merchant_order_id: str
+) -> None:
+    """Refuse a MerchantOrderID that identifies another of the seller's orders."""
+    if owner is not None and owner.id != order.id:
+        raise Rejection(
+            ResultCode.MERCHANT_ID_CONFLICT,
+            f"MerchantOrderID {merchant_order_id!r} already identifies order "
+            f"{owner.amazon_order_id}.",
+            amazon_order_id=order.amazon_order_id,
+        )
+
+
+def _assign_merchant_item_id(
+    order: Order | OrderRow, item: OrderItem | ItemRow, merchant_id: str
+) -> None:
+    """Give ``item`` a MerchantOrderItemID no other line of the order has."""
+    for other in order.items:
+        if other.id != item.id and other.merchant_order_item_id == merchant_id:
+            raise Rejection(
+                ResultCode.MERCHANT_ID_CONFLICT,
+                f"MerchantOrderItemID {merchant_id!r} already identifies item "
+                f"{other.amazon_order_item_code} of order {order.amazon_order_id}.",
+                amazon_order_id=order.amazon_order_id,
+                amazon_order_item_code=item.amazon_order_item_code,
+            )
+    item.merchant_order_item_id = merchant_id
