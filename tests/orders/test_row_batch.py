@@ -257,3 +257,16 @@ def test_a_merchant_item_id_can_move_to_an_earlier_line_in_one_run(world: World)
 
     items = world.view(view.amazon_order_id).items
     assert [item.merchant_order_item_id for item in items] == ["MI-1", "MI-2"]
+
+
+def test_an_id_an_order_gives_up_is_free_even_if_the_run_did_not_name_it(world: World) -> None:
+    """The batch knows the ids its commands name; one an order gives up is free at once,
+    though no command of the run named it (the database still says otherwise)."""
+    view = world.order(item_payload(), merchant_order_id="MO-7")
+    command = Acknowledgement(view.amazon_order_id, "Success", "MO-8")
+    batch = RowBatch(world.db, _seller_pk(world), [command])
+    assert batch.merchant_order_id_owner(_seller_pk(world), "MO-7") is not None  # by query
+    world.service.acknowledge_rows(command, batch, now=NOW)
+    assert batch.merchant_order_id_owner(_seller_pk(world), "MO-7") is None
+    owner = batch.merchant_order_id_owner(_seller_pk(world), "MO-8")
+    assert owner is not None and owner.amazon_order_id == view.amazon_order_id

@@ -11,6 +11,7 @@ with one ``executemany`` per table. Building ORM objects, and having the unit of
 find and write what changed, were most of the cost of such feeds (docs/design.md, "Runs
 on plain rows"). Adjustments and fulfilments by MerchantOrderID go through the ORM.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -323,8 +324,9 @@ class RowBatch:
 
     def assign_merchant_order_id(self, order: OrderRow, merchant_order_id: str) -> None:
         previous = order.merchant_order_id
-        if previous is not None and previous in self._owners:
-            del self._owners[previous]
+        if previous is not None:  # held by no order now (ids are unique per seller)
+            self._owners.pop(previous, None)
+            self._merchant_keys.add(previous)
         order.merchant_order_id = merchant_order_id
         self._merchant_keys.add(merchant_order_id)
         self._owners[merchant_order_id] = OrderRef(order.id, order.amazon_order_id)
