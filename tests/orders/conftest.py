@@ -48,8 +48,8 @@ class World:
         self.repository = OrderRepository(db)
         seller = SellerRepository(db).by_seller_id(self.seller.seller_id)
         assert seller is not None
-        seller_pk = seller.id
-        self.service = OrderService(self.repository, FixedClock(NOW), seller_pk=seller_pk)
+        self.seller_pk = seller.id
+        self.service = OrderService(self.repository, FixedClock(NOW), seller_pk=self.seller_pk)
 
     def order(self, *items: dict[str, Any], **overrides: Any) -> schemas.OrderOut:
         payload = order_payload(

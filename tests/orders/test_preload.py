@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import Connection
 
-from feedsvc.accounts.repository import SellerRepository
 from feedsvc.orders.commands import (
     Acknowledgement,
     AdjustedItem,
@@ -32,12 +31,6 @@ from feedsvc.orders.types import (
 )
 from tests.orders.conftest import NOW, World
 from tests.support import item_payload
-
-
-def _seller_pk(world: World) -> int:
-    seller = SellerRepository(world.db).by_seller_id(world.seller.seller_id)
-    assert seller is not None
-    return seller.id
 
 
 def _refund(order_id: int, item_id: int, seller_pk: int, *, state: str, key: str) -> NewRefund:
@@ -80,7 +73,7 @@ def _statements(world: World) -> list[str]:
 
 
 def test_lookups_come_from_the_preload_without_queries(world: World) -> None:
-    seller_pk = _seller_pk(world)
+    seller_pk = world.seller_pk
     shipped = world.order(item_payload(quantity=2, quantity_shipped=2))
     other = world.order(item_payload(), merchant_order_id="MO-OTHER")
     code = shipped.items[0].amazon_order_item_code
@@ -111,7 +104,7 @@ def test_lookups_come_from_the_preload_without_queries(world: World) -> None:
 
 
 def test_refunds_added_by_the_batch_count_at_once(world: World) -> None:
-    seller_pk = _seller_pk(world)
+    seller_pk = world.seller_pk
     view = world.order(item_payload(quantity=2))  # unshipped: refunds are held pending
     code = view.items[0].amazon_order_item_code
     plain = OrderRepository(world.db)
@@ -139,7 +132,7 @@ def test_refunds_added_by_the_batch_count_at_once(world: World) -> None:
 
 
 def test_applied_refunds_are_staged_then_written_as_rows(world: World) -> None:
-    seller_pk = _seller_pk(world)
+    seller_pk = world.seller_pk
     view = world.order(item_payload(quantity=2, quantity_shipped=2))
     code = view.items[0].amazon_order_item_code
     preloaded = PreloadedOrderRepository.for_commands(
@@ -190,7 +183,7 @@ def test_applied_refunds_are_staged_then_written_as_rows(world: World) -> None:
 
 
 def test_cancellations_and_notifications_are_staged_then_written_in_order(world: World) -> None:
-    seller_pk = _seller_pk(world)
+    seller_pk = world.seller_pk
     views = [world.order(item_payload(quantity=2)) for _ in range(2)]
     commands = [Acknowledgement(view.amazon_order_id, "Failure") for view in views]
     preloaded = PreloadedOrderRepository.for_commands(world.db, seller_pk, commands)
@@ -249,7 +242,7 @@ def test_cancellations_and_notifications_are_staged_then_written_in_order(world:
 
 
 def test_shipments_are_staged_then_written_with_their_lines(world: World) -> None:
-    seller_pk = _seller_pk(world)
+    seller_pk = world.seller_pk
     view = world.order(item_payload(quantity=3))
     commands = [Fulfillment(amazon_order_id=view.amazon_order_id, fulfillment_date=NOW)]
     preloaded = PreloadedOrderRepository.for_commands(world.db, seller_pk, commands)
@@ -287,7 +280,7 @@ def test_shipments_are_staged_then_written_with_their_lines(world: World) -> Non
 
 
 def test_merchant_order_ids_follow_assignments(world: World) -> None:
-    seller_pk = _seller_pk(world)
+    seller_pk = world.seller_pk
     first = world.order(item_payload(), merchant_order_id="MO-1")
     second = world.order(item_payload())
     commands = [

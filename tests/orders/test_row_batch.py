@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from feedsvc.accounts.repository import SellerRepository
 from feedsvc.orders.commands import (
     AcknowledgedItem,
     Acknowledgement,
@@ -21,12 +20,6 @@ from feedsvc.orders.row_batch import RowBatch
 from feedsvc.reports.results import ResultCode
 from tests.orders.conftest import NOW, World
 from tests.support import item_payload
-
-
-def _seller_pk(world: World) -> int:
-    seller = SellerRepository(world.db).by_seller_id(world.seller.seller_id)
-    assert seller is not None
-    return seller.id
 
 
 def _cancel(amazon_order_id: str, code: str, quantity: int | None) -> Acknowledgement:
@@ -49,7 +42,7 @@ def test_which_commands_go_on_rows() -> None:
 
 
 def test_cancelling_on_rows_writes_lines_orders_and_history(world: World) -> None:
-    seller_pk = _seller_pk(world)
+    seller_pk = world.seller_pk
     whole = world.order(item_payload(quantity=2), item_payload(quantity=1))
     part = world.order(item_payload(quantity=3))
     commands = [
@@ -89,7 +82,7 @@ def test_the_runs_own_cancellations_count_before_it_writes(world: World) -> None
     view = world.order(item_payload(quantity=3))
     code = view.items[0].amazon_order_item_code
     commands = [_cancel(view.amazon_order_id, code, 2), _cancel(view.amazon_order_id, code, 2)]
-    batch = RowBatch(world.db, _seller_pk(world), commands)
+    batch = RowBatch(world.db, world.seller_pk, commands)
     world.service.acknowledge_rows(commands[0], batch, now=NOW)
     with pytest.raises(Rejection) as rejected:
         world.service.acknowledge_rows(commands[1], batch, now=NOW)
@@ -101,10 +94,10 @@ def test_objects_the_session_holds_do_not_keep_old_counts(world: World) -> None:
     """An order the session already holds as an object (a message applied alone, through
     the ORM, earlier in the batch) answers with what the rows wrote, not what it loaded."""
     view = world.order(item_payload(quantity=2))
-    held = world.repository.for_seller(_seller_pk(world), amazon_order_id=view.amazon_order_id)
+    held = world.repository.for_seller(world.seller_pk, amazon_order_id=view.amazon_order_id)
     assert held is not None and held.items[0].quantity_cancelled == 0
     command = Acknowledgement(view.amazon_order_id, "Failure")
-    batch = RowBatch(world.db, _seller_pk(world), [command])
+    batch = RowBatch(world.db, world.seller_pk, [command])
     world.service.acknowledge_rows(command, batch, now=NOW)
     batch.write()
 
@@ -136,7 +129,7 @@ def test_shipping_on_rows_releases_pending_refunds_of_the_run_and_before(world: 
         carrier_code="UPS",
         items=(FulfilledItem(code, quantity=1),),
     )
-    batch = RowBatch(world.db, _seller_pk(world), [refund, ship])
+    batch = RowBatch(world.db, world.seller_pk, [refund, ship])
     world.service.adjust_rows(refund, batch, now=NOW)
     world.service.fulfill_rows(ship, batch, now=NOW)
     batch.write()
@@ -165,7 +158,7 @@ def test_an_adjustment_refunds_and_cancels_units_on_rows(world: World) -> None:
         ),
         amazon_order_id=view.amazon_order_id,
     )
-    batch = RowBatch(world.db, _seller_pk(world), [adjustment])
+    batch = RowBatch(world.db, world.seller_pk, [adjustment])
     notes = world.service.adjust_rows(adjustment, batch, now=NOW)
     batch.write()
 
@@ -175,7 +168,7 @@ def test_an_adjustment_refunds_and_cancels_units_on_rows(world: World) -> None:
     assert after.status == "Unshipped"
     assert [r.state for r in after.refunds] == ["pending"]
     kinds = world.db.scalars(
-        select(BuyerNotification.kind).where(BuyerNotification.seller_pk == _seller_pk(world))
+        select(BuyerNotification.kind).where(BuyerNotification.seller_pk == world.seller_pk)
     ).all()
     assert list(kinds) == ["ItemsCancelled"]
 
@@ -195,7 +188,7 @@ def test_merchant_ids_on_rows_follow_the_runs_own_assignments(world: World) -> N
         Acknowledgement(a, "Success", "MO-2"),
         Acknowledgement(b, "Success", "MO-1"),
     ]
-    batch = RowBatch(world.db, _seller_pk(world), commands)
+    batch = RowBatch(world.db, world.seller_pk, commands)
     outcomes = []
     for command in commands:
         try:
@@ -226,7 +219,7 @@ def test_a_merchant_order_id_can_move_to_an_earlier_order_in_one_run(world: Worl
         Acknowledgement(second.amazon_order_id, "Success", "MO-2"),
         Acknowledgement(first.amazon_order_id, "Success", "MO-1"),
     ]
-    batch = RowBatch(world.db, _seller_pk(world), commands)
+    batch = RowBatch(world.db, world.seller_pk, commands)
     for command in commands:
         world.service.acknowledge_rows(command, batch, now=NOW)
     batch.write()
@@ -250,7 +243,7 @@ def test_a_merchant_item_id_can_move_to_an_earlier_line_in_one_run(world: World)
             items=(AcknowledgedItem(first, merchant_order_item_id="MI-1"),),
         ),
     ]
-    batch = RowBatch(world.db, _seller_pk(world), commands)
+    batch = RowBatch(world.db, world.seller_pk, commands)
     for command in commands:
         world.service.acknowledge_rows(command, batch, now=NOW)
     batch.write()
@@ -264,9 +257,9 @@ def test_an_id_an_order_gives_up_is_free_even_if_the_run_did_not_name_it(world: 
     though no command of the run named it (the database still says otherwise)."""
     view = world.order(item_payload(), merchant_order_id="MO-7")
     command = Acknowledgement(view.amazon_order_id, "Success", "MO-8")
-    batch = RowBatch(world.db, _seller_pk(world), [command])
-    assert batch.merchant_order_id_owner(_seller_pk(world), "MO-7") is not None  # by query
+    batch = RowBatch(world.db, world.seller_pk, [command])
+    assert batch.merchant_order_id_owner(world.seller_pk, "MO-7") is not None  # by query
     world.service.acknowledge_rows(command, batch, now=NOW)
-    assert batch.merchant_order_id_owner(_seller_pk(world), "MO-7") is None
-    owner = batch.merchant_order_id_owner(_seller_pk(world), "MO-8")
+    assert batch.merchant_order_id_owner(world.seller_pk, "MO-7") is None
+    owner = batch.merchant_order_id_owner(world.seller_pk, "MO-8")
     assert owner is not None and owner.amazon_order_id == view.amazon_order_id

@@ -19,6 +19,7 @@ from feedsvc.orders.types import (
     CancellationSource,
     NewCancellation,
     NewNotification,
+    OrderHeader,
     OrderLine,
 )
 from feedsvc.reports.results import ResultCode
@@ -32,15 +33,9 @@ class CancellableItem(OrderLine, Protocol):
     def cancel_units(self, quantity: int) -> None: ...
 
 
-class CancellableOrder(Protocol):
+class CancellableOrder(OrderHeader, Protocol):
     """What the rules read of an order, and how its status follows its lines."""
 
-    @property
-    def id(self) -> int: ...
-    @property
-    def seller_pk(self) -> int: ...
-    @property
-    def amazon_order_id(self) -> str: ...
     @property
     def status(self) -> str: ...
     @property

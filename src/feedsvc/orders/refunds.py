@@ -21,6 +21,7 @@ from feedsvc.orders.types import (
     CHARGED_COMPONENTS,
     FEE_COMPONENTS,
     NewRefund,
+    OrderHeader,
     RefundState,
 )
 from feedsvc.reports.results import ResultCode
@@ -40,15 +41,9 @@ class RefundableItem(Protocol):
     def charged(self, component: str) -> int: ...
 
 
-class RefundableOrder(Protocol):
+class RefundableOrder(OrderHeader, Protocol):
     """What the rules read of an order."""
 
-    @property
-    def id(self) -> int: ...
-    @property
-    def seller_pk(self) -> int: ...
-    @property
-    def amazon_order_id(self) -> str: ...
     @property
     def currency(self) -> str: ...
     @property

@@ -66,6 +66,17 @@ class UnitCounts(Protocol):
     def quantity_cancelled(self) -> int: ...
 
 
+class OrderHeader(Protocol):
+    """Which order the rules are looking at, and whose."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def seller_pk(self) -> int: ...
+    @property
+    def amazon_order_id(self) -> str: ...
+
+
 class OrderLine(UnitCounts, Protocol):
     """An order line as the cancellation and shipping rules name and count it."""
 
