@@ -363,6 +363,8 @@ class RowBatch:
 
     def release_pending_refunds(self, order_id: int) -> None:
         self._released.extend(self._pending.pop(order_id, ()))
+        if not self._refunds:  # a fulfilment feed's runs record no refunds
+            return
         self._refunds = [
             replace(r, state=RefundState.APPLIED)
             if r.order_id == order_id and r.state == RefundState.PENDING
