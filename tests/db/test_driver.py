@@ -54,6 +54,36 @@ def _submission(seller_pk: int, **overrides: Any) -> dict[str, Any]:
     }
 
 
+# Rows that share _SHARED share one datetime object (converted once); _LATER is its own.
+_SHARED = datetime(2026, 3, 1, 12, 30, 5, 250000, tzinfo=timezone(timedelta(hours=2)))
+_SHARED_IN_UTC = datetime(2026, 3, 1, 10, 30, 5, 250000, tzinfo=UTC)
+_LATER = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def _numbered_rows(
+    connection: Connection, seller_pk: int, offset: int, times: list[datetime]
+) -> list[dict[str, Any]]:
+    """Submissions numbered 0.. (in size and marketplace), one per time, with new ids."""
+    top = connection.scalar(select(FeedSubmission.id).order_by(FeedSubmission.id.desc()))
+    return [
+        _submission(
+            seller_pk, id=(top or 0) + offset + n, size=n, marketplace_ids=[f"M{n}"], submitted_at=t
+        )
+        for n, t in enumerate(times)
+    ]
+
+
+def _stored(connection: Connection, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """(id, size, marketplace ids, submitted at) of these rows as the database has them."""
+    query = (
+        select(FeedSubmission.id, FeedSubmission.size, FeedSubmission.marketplace_ids)
+        .add_columns(FeedSubmission.submitted_at)
+        .where(FeedSubmission.id.in_([row["id"] for row in rows]))
+        .order_by(FeedSubmission.id)
+    )
+    return [tuple(row) for row in connection.execute(query)]
+
+
 def test_insert_returning_and_select_give_what_sqlalchemy_gives(
     connection: Connection, seller: dict[str, Any]
 ) -> None:
@@ -153,27 +183,15 @@ def test_execute_many_writes_every_row_with_its_conversions(
 ) -> None:
     """Rows whose keys are the statement's own parameters skip construct_params; the
     stored values are still what SQLAlchemy would store (UTC, JSON)."""
-    seller_pk = _seller_pk(connection, seller)
-    top = connection.scalar(select(FeedSubmission.id).order_by(FeedSubmission.id.desc()))
-    ids = [(top or 0) + 1000 + n for n in range(3)]
-    # The first two rows share one datetime object (converted once), the third has its own.
-    shared = datetime(2026, 3, 1, 12, 30, 5, 250000, tzinfo=timezone(timedelta(hours=2)))
-    later = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-    rows = [
-        _submission(seller_pk, id=new_id, size=n, marketplace_ids=[f"M{n}"], submitted_at=submitted)
-        for n, (new_id, submitted) in enumerate(zip(ids, [shared, shared, later], strict=True))
-    ]
+    rows = _numbered_rows(
+        connection, _seller_pk(connection, seller), 1000, [_SHARED, _SHARED, _LATER]
+    )
     DriverStatement(insert(FeedSubmission)).execute_many(connection, rows)
 
-    query = (
-        select(FeedSubmission.id, FeedSubmission.size, FeedSubmission.marketplace_ids)
-        .add_columns(FeedSubmission.submitted_at)
-        .where(FeedSubmission.id.in_(ids))
-        .order_by(FeedSubmission.id)
-    )
-    stored = [tuple(row) for row in connection.execute(query)]
-    when = [datetime(2026, 3, 1, 10, 30, 5, 250000, tzinfo=UTC)] * 2 + [later]
-    assert stored == [(new_id, n, [f"M{n}"], when[n]) for n, new_id in enumerate(ids)]
+    when = [_SHARED_IN_UTC, _SHARED_IN_UTC, _LATER]
+    assert _stored(connection, rows) == [
+        (row["id"], n, [f"M{n}"], when[n]) for n, row in enumerate(rows)
+    ]
     DriverStatement(insert(FeedSubmission)).execute_many(connection, [])  # nothing to do
 
 
@@ -192,29 +210,16 @@ def test_execute_columns_writes_what_execute_many_writes(
     connection: Connection, seller: dict[str, Any]
 ) -> None:
     """The same rows given a column at a time: stored alike, conversions included."""
-    seller_pk = _seller_pk(connection, seller)
-    top = connection.scalar(select(FeedSubmission.id).order_by(FeedSubmission.id.desc()))
-    ids = [(top or 0) + 2000 + n for n in range(4)]
-    shared = datetime(2026, 3, 1, 12, 30, 5, 250000, tzinfo=timezone(timedelta(hours=2)))
-    later = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-    rows = [
-        _submission(seller_pk, id=new_id, size=n, marketplace_ids=[f"M{n}"], submitted_at=when)
-        for n, (new_id, when) in enumerate(zip(ids, [shared, shared, later, shared], strict=True))
-    ]
+    times = [_SHARED, _SHARED, _LATER, _SHARED]
+    rows = _numbered_rows(connection, _seller_pk(connection, seller), 2000, times)
     add = DriverStatement(insert(FeedSubmission))
     add.execute_many(connection, rows[:2])
     add.execute_columns(connection, {key: [row[key] for row in rows[2:]] for key in rows[0]})
 
-    query = (
-        select(FeedSubmission.id, FeedSubmission.size, FeedSubmission.marketplace_ids)
-        .add_columns(FeedSubmission.submitted_at)
-        .where(FeedSubmission.id.in_(ids))
-        .order_by(FeedSubmission.id)
-    )
-    stored = [tuple(row) for row in connection.execute(query)]
-    in_utc = datetime(2026, 3, 1, 10, 30, 5, 250000, tzinfo=UTC)
-    when = [in_utc, in_utc, later, in_utc]
-    assert stored == [(new_id, n, [f"M{n}"], when[n]) for n, new_id in enumerate(ids)]
+    when = [_SHARED_IN_UTC, _SHARED_IN_UTC, _LATER, _SHARED_IN_UTC]
+    assert _stored(connection, rows) == [
+        (row["id"], n, [f"M{n}"], when[n]) for n, row in enumerate(rows)
+    ]
 
 
 def test_execute_columns_with_parameters_of_its_own_and_uneven_columns(

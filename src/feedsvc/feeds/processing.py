@@ -193,9 +193,8 @@ class _FastPath:
         """How to apply each message of ``run``, how to write what they staged, and
         whether that is on plain rows.
 
-        A run whose messages all name their orders by AmazonOrderID and assign no
-        merchant ids (or are refused) goes on plain rows (``RowBatch``); any other on the
-        preloaded ORM objects."""
+        A run whose messages all name their orders by AmazonOrderID (or are refused)
+        goes on plain rows (``RowBatch``); any other on the preloaded ORM objects."""
         commands = [command for _, command in run]
         if all(RowBatch.takes(c) or _BODIES.get(type(c)) != self._body for c in commands):
             batch = RowBatch(
