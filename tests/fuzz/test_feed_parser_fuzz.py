@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feedsvc.feeds.service import HEAD_BYTES
-from feedsvc.orders.commands import Acknowledgement, Adjustment, AmountComponent
+from feedsvc.orders.commands import Acknowledgement, Adjustment, AmountComponent, Fulfillment
 from feedsvc.reports.results import ResultCode
 from feedsvc.xml.encoding import parsing_encoding
 from feedsvc.xml.messages import FeedMessage, read_messages
@@ -22,7 +22,7 @@ from tests.fuzz.strategies import (
     HOSTILE,
     xml_documents,
 )
-from tests.fuzz.valid_feeds import acknowledgement, adjustment, envelope
+from tests.fuzz.valid_feeds import acknowledgement, adjustment, envelope, fulfillment
 from tests.support import ack
 from tests.support import envelope as feed_envelope
 
@@ -115,6 +115,28 @@ def read_back(command: Any) -> Any:
             command.action_type,
             items,
         )
+    if isinstance(command, Fulfillment):
+        items = tuple(
+            (
+                i.amazon_order_item_code,
+                i.merchant_order_item_id,
+                i.merchant_fulfillment_item_id,
+                i.quantity,
+            )
+            for i in command.items
+        )
+        return (
+            "ful",
+            command.amazon_order_id,
+            command.merchant_order_id,
+            command.merchant_fulfillment_id,
+            command.fulfillment_date,
+            command.carrier_code,
+            command.carrier_name,
+            command.shipping_method,
+            command.tracking_number,
+            items,
+        )
     return command
 
 
@@ -136,6 +158,12 @@ def test_valid_acknowledgements_read_back_as_generated(generated: tuple[bytes, l
 @settings(FUZZ, max_examples=60)
 @given(envelope(adjustment()))
 def test_valid_adjustments_read_back_as_generated(generated: tuple[bytes, list[Any]]) -> None:
+    round_trip(generated)
+
+
+@settings(FUZZ, max_examples=60)
+@given(envelope(fulfillment()))
+def test_valid_fulfillments_read_back_as_generated(generated: tuple[bytes, list[Any]]) -> None:
     round_trip(generated)
 
 

@@ -1,4 +1,4 @@
-"""Schema-valid OrderAcknowledgement and OrderAdjustment envelopes, with what they must read as.
+"""Schema-valid OrderAcknowledgement, OrderAdjustment and OrderFulfillment envelopes, with what they must read as.
 
 Values follow /work/shared/spec/order-feed-schemas.md: ids match the XSD patterns (``\\w`` and
 ``\\d`` take any Unicode letter or digit), enumerations are the spec's, strings may carry tabs
@@ -9,6 +9,7 @@ Each strategy draws ``(xml, expected)`` pairs; ``expected`` is what ``read_messa
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -193,6 +194,91 @@ def adjustment(draw: st.DrawFn) -> Pair:
     body = f"<OrderAdjustment>{order[0]}{action[0]}{cod}{''.join(i[0] for i in items)}</OrderAdjustment>"
     ids = (order[1], None) if by_amazon_id else (None, order[1])
     return body, ("adj", *ids, action[1], tuple(i[1] for i in items))
+
+
+CARRIER_CODES = ["USPS", "UPS", "FedEx", "DHL", "GO!"]
+ZONES = [None, UTC, timezone(timedelta(hours=5, minutes=30)), timezone(-timedelta(hours=8))]
+
+
+def id_number() -> st.SearchStrategy[Pair]:
+    """IDNumber: 1-20 digits, positive; read as the digits written, spaces removed."""
+    return st.builds(
+        lambda n, zeros, pad: (f"{pad}{'0' * zeros}{n}{pad}", f"{'0' * zeros}{n}"),
+        st.integers(1, 10**18), st.integers(0, 1), st.sampled_from(["", " ", "\n"]),
+    )  # fmt: skip
+
+
+def date_time() -> st.SearchStrategy[Pair]:
+    """xsd:dateTime with or without a zone (none means UTC), Z or an offset, and 24:00:00
+    for the end of a day; the value as an aware UTC datetime."""
+
+    def spell(when: datetime, zone: timezone | None, zulu: bool, end_of_day: bool) -> Pair:
+        local = when.replace(tzinfo=zone)
+        expected = local.replace(tzinfo=zone or UTC).astimezone(UTC)
+        if end_of_day:  # midnight written as the end of the day before
+            local = local.replace(hour=0, minute=0, second=0, microsecond=0)
+            expected = local.replace(tzinfo=zone or UTC).astimezone(UTC)
+            day = (local - timedelta(days=1)).isoformat()
+            text = day[:10] + "T24:00:00" + day[19:]
+        else:
+            text = local.isoformat()
+        if zulu and zone is UTC:
+            text = text.replace("+00:00", "Z")
+        return text, expected  # libxml2 refuses spaces around an xsd:dateTime
+
+    return st.builds(
+        spell,
+        st.datetimes(datetime(2001, 1, 2), datetime(2099, 12, 30)),
+        st.sampled_from(ZONES), st.booleans(), st.booleans(),
+    )  # fmt: skip
+
+
+@st.composite
+def fulfilled_item(draw: st.DrawFn) -> Pair:
+    which = draw(st.sampled_from(["AmazonOrderItemCode", "MerchantOrderItemID"]))
+    ref = element(which, draw(ITEM_CODE if which == "AmazonOrderItemCode" else STRING))
+    fulfillment_id = draw(optional("MerchantFulfillmentItemID", id_number()))
+    quantity = draw(optional("Quantity", integer()))
+    expected = (
+        ref[1] if which == "AmazonOrderItemCode" else None,
+        ref[1] if which == "MerchantOrderItemID" else None,
+        fulfillment_id[1], quantity[1],
+    )  # fmt: skip
+    return f"<Item>{ref[0]}{fulfillment_id[0]}{quantity[0]}</Item>", expected
+
+
+@st.composite
+def fulfillment(draw: st.DrawFn) -> Pair:
+    by_amazon_id = draw(st.booleans())
+    order = element(
+        "AmazonOrderID" if by_amazon_id else "MerchantOrderID",
+        draw(ORDER_ID if by_amazon_id else STRING),
+    )
+    fulfillment_id = draw(optional("MerchantFulfillmentID", id_number()))
+    date = element("FulfillmentDate", draw(date_time()))
+    data, carrier = "", (None, None, None, None)
+    if draw(st.booleans()):
+        by_code = draw(st.booleans())
+        named = element(
+            "CarrierCode" if by_code else "CarrierName",
+            draw(text(st.sampled_from(CARRIER_CODES)) if by_code else STRING_NOT_NULL),
+        )
+        method = draw(optional("ShippingMethod", STRING))
+        tracking = draw(optional("ShipperTrackingNumber", STRING))
+        data = f"<FulfillmentData>{named[0]}{method[0]}{tracking[0]}</FulfillmentData>"
+        carrier = (
+            named[1] if by_code else None,
+            None if by_code else named[1],
+            method[1],
+            tracking[1],
+        )
+    items = draw(st.lists(fulfilled_item(), max_size=3))
+    body = (
+        f"<OrderFulfillment>{order[0]}{fulfillment_id[0]}{date[0]}{data}"
+        f"{''.join(i[0] for i in items)}</OrderFulfillment>"
+    )
+    ids = (order[1], None) if by_amazon_id else (None, order[1])
+    return body, ("ful", *ids, fulfillment_id[1], date[1], *carrier, tuple(i[1] for i in items))
 
 
 ENCODINGS = [("", "utf-8"), ("UTF-8", "utf-8"), ("ISO-8859-1", "iso-8859-1"), ("UTF-16", "utf-16")]
