@@ -263,3 +263,31 @@ def test_an_id_an_order_gives_up_is_free_even_if_the_run_did_not_name_it(world: 
     assert batch.merchant_order_id_owner(world.seller_pk, "MO-7") is None
     owner = batch.merchant_order_id_owner(world.seller_pk, "MO-8")
     assert owner is not None and owner.amazon_order_id == view.amazon_order_id
+
+
+def test_adjustment_ids_outside_the_run_are_looked_up_per_seller(world: World) -> None:
+    """The batch loads the adjustment ids its commands name; any other id is looked up,
+    for the seller asked about."""
+    view = world.order(item_payload(quantity=2))
+    code = view.items[0].amazon_order_item_code
+
+    def refund(adjustment_id: str) -> Adjustment:
+        item = AdjustedItem(
+            "CustomerReturn",
+            code,
+            merchant_adjustment_item_id=adjustment_id,
+            price_components=(_principal("1.00"),),
+        )
+        return Adjustment(items=(item,), amazon_order_id=view.amazon_order_id)
+
+    earlier = RowBatch(world.db, world.seller_pk, [refund("ADJ-OLD")])
+    world.service.adjust_rows(refund("ADJ-OLD"), earlier, now=NOW)
+    earlier.write()
+
+    batch = RowBatch(world.db, world.seller_pk, [refund("ADJ-RUN")])
+    assert batch.adjustment_id_used(world.seller_pk, "ADJ-OLD")  # by query
+    assert not batch.adjustment_id_used(world.seller_pk, "ADJ-NEW")
+    assert not batch.adjustment_id_used(world.seller_pk + 1, "ADJ-OLD")  # another seller's
+    assert not batch.adjustment_id_used(world.seller_pk, "ADJ-RUN")
+    world.service.adjust_rows(refund("ADJ-RUN"), batch, now=NOW)
+    assert batch.adjustment_id_used(world.seller_pk, "ADJ-RUN")  # recorded, not yet written
