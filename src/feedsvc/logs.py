@@ -10,6 +10,8 @@ from typing import Any
 
 # Set for the duration of one MWS request; copied into every record logged meanwhile.
 REQUEST_ID: ContextVar[str | None] = ContextVar("feedsvc_request_id", default=None)
+# Set while a worker runs a feed's job; copied likewise (a record's own value wins).
+SUBMISSION_ID: ContextVar[int | None] = ContextVar("feedsvc_submission_id", default=None)
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
     "message",
@@ -31,6 +33,9 @@ class JsonFormatter(logging.Formatter):
         request_id = REQUEST_ID.get()
         if request_id is not None:
             entry["request_id"] = request_id
+        submission_id = SUBMISSION_ID.get()
+        if submission_id is not None:
+            entry["submission_id"] = submission_id
         for key, value in record.__dict__.items():
             if key not in _STANDARD and not key.startswith("_"):
                 entry[key] = value

@@ -25,10 +25,11 @@ E2E_SCHEMA = "feedsvc_e2e"
 
 @dataclass(frozen=True)
 class Server:
-    """A running feedsvc and an admin client for it."""
+    """A running feedsvc, an admin client for it, and the file its logs go to."""
 
     base_url: str
     admin: httpx.Client
+    log_path: Path
 
     def seller(self) -> dict[str, Any]:
         response = self.admin.post(
@@ -102,7 +103,7 @@ def server(e2e_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
         with httpx.Client(
             base_url=base_url, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10
         ) as admin:
-            yield Server(base_url, admin)
+            yield Server(base_url, admin, log_path)
     finally:
         process.terminate()
         try:

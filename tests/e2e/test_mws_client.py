@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -47,6 +48,9 @@ class Seller:
         info = submitted.parsed.FeedSubmissionInfo
         submission_id = str(info.FeedSubmissionId)
         assert str(info.FeedType) == feed_type
+        return self.wait_done(submission_id)
+
+    def wait_done(self, submission_id: str) -> str:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             listed = self.feeds.get_feed_submission_list(feedids=[submission_id])
@@ -197,3 +201,26 @@ def test_list_count_cancel_and_errors(seller: Seller) -> None:
         seller.feeds.get_feed_submission_result("99999999999")
     assert caught.value.response.status_code == 400
     assert "InvalidFeedSubmissionId" in str(caught.value)
+
+
+def test_the_server_log_ties_a_request_to_its_submission(seller: Seller) -> None:
+    """What an operator greps for: the RequestId a client got back leads to the feed,
+    and the feed's id to its processing."""
+    order = seller.order(item_payload())
+    feed = envelope("OrderAcknowledgement", ack(order["amazon_order_id"], "Failure"))
+    submitted = seller.feeds.submit_feed(feed, ACK)
+    request_id = submitted.response.headers["x-mws-request-id"]
+    submission_id = int(str(submitted.parsed.FeedSubmissionInfo.FeedSubmissionId))
+    seller.wait_done(str(submission_id))
+
+    lines = seller.server.log_path.read_text(encoding="utf-8").splitlines()
+    entries = [json.loads(line) for line in lines if line.startswith("{")]
+    (logged,) = [e for e in entries if e.get("request_id") == request_id]
+    assert logged["message"] == "feed submitted"
+    assert (logged["submission_id"], logged["seller_id"], logged["bytes"]) == (
+        submission_id,
+        seller.seller_id,
+        len(feed),
+    )
+    processed = [e for e in entries if e["message"] == "feed processed"]
+    assert [e["messages"] for e in processed if e["submission_id"] == submission_id] == [1]

@@ -44,6 +44,8 @@ class MwsCall:
 @dataclass(frozen=True, slots=True)
 class XmlAnswer:
     result: Node
+    # SubmitFeed's new submission: logged once the action's transaction has committed.
+    submitted: SubmissionStatus | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +94,7 @@ def submit_feed(call: MwsCall) -> Answer:
             marketplace_ids=tuple(params.numbered("MarketplaceIdList.Id")),
         ),
     )
-    return XmlAnswer([("FeedSubmissionInfo", submission_info(submission))])
+    return XmlAnswer([("FeedSubmissionInfo", submission_info(submission))], submitted=submission)
 
 
 def get_feed_submission_list(call: MwsCall) -> Answer:

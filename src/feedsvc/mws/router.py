@@ -28,7 +28,14 @@ from feedsvc.feeds.documents import FeedBody
 from feedsvc.feeds.service import IN_MEMORY_BYTES, FeedService
 from feedsvc.logs import REQUEST_ID
 from feedsvc.metrics import Metrics
-from feedsvc.mws.actions import ACTIONS, READ_ONLY_ACTIONS, Answer, MwsCall, RawAnswer
+from feedsvc.mws.actions import (
+    ACTIONS,
+    READ_ONLY_ACTIONS,
+    Answer,
+    MwsCall,
+    RawAnswer,
+    XmlAnswer,
+)
 from feedsvc.mws.auth import authenticate
 from feedsvc.mws.guards import (
     injected_error,
@@ -286,8 +293,19 @@ class MwsApi:
             log.exception("MWS request failed", extra={"request_id": request_id})
             internal = InternalError("We encountered an internal error.")
             return self._error(internal, request_id, quota)
-        if action_name == "SubmitFeed":
+        if isinstance(answer, XmlAnswer) and answer.submitted is not None:
             self._on_enqueue()
+            submitted = answer.submitted
+            log.info(
+                "feed submitted",
+                extra={
+                    "submission_id": submitted.id,
+                    "feed_type": submitted.feed_type,
+                    "status": submitted.status,
+                    "seller_id": seller.seller_id,
+                    "bytes": request.feed.size if request.feed is not None else 0,
+                },
+            )
         if isinstance(answer, RawAnswer):
             headers = {"Content-Type": answer.content_type}
             if answer.content_md5 is not None:

@@ -22,6 +22,7 @@ from feedsvc.feeds import reporting
 from feedsvc.feeds.processing import BATCH_MESSAGES, process_submission
 from feedsvc.feeds.repository import FeedRepository
 from feedsvc.feeds.types import FeedProcessingStatus
+from feedsvc.logs import SUBMISSION_ID
 from feedsvc.metrics import Metrics
 from feedsvc.orders.auto_cancel import AutoCancelRule, sweep
 from feedsvc.orders.repository import OrderRepository
@@ -138,20 +139,33 @@ class Worker:
                 return False
             job_id, kind, submission_id = job.id, JobKind(job.kind), job.submission_id
             attempts = job.attempts
+        token = SUBMISSION_ID.set(submission_id)  # every record logged for the job names it
+        try:
+            self._run_claimed(job_id, kind, submission_id, attempts)
+        finally:
+            SUBMISSION_ID.reset(token)
+        return True
+
+    def _run_claimed(
+        self, job_id: int, kind: JobKind, submission_id: int | None, attempts: int
+    ) -> None:
+        """Start the claimed job, run it, finish it; a failure is recorded, not raised."""
+        with transaction(self._sessions) as session:
+            jobs = JobRepository(session)
             if attempts > self._max_attempts:
                 # Every earlier attempt died without a word (a crash, a kill): stop here.
                 jobs.finish(job_id, now=self._wall.now(), status=JobStatus.FAILED)
                 if submission_id is not None:
                     _give_up(session, submission_id, now_clock=self._clock)
-                return True
+                return
             if submission_id is not None and not self._start(session, job_id, submission_id):
-                return True
+                return
         try:
             with self._sessions() as session:
                 try:
                     jobs = JobRepository(session)
                     if not jobs.holds_lease(job_id, self.worker_id):
-                        return True  # the lease ran out and another worker took the job
+                        return  # the lease ran out and another worker took the job
                     self._slice_started = time.monotonic()
                     self._execute(
                         session,
@@ -168,9 +182,8 @@ class Worker:
         except LeaseLost:
             log.warning("lease lost; the job is another worker's now", extra={"job_id": job_id})
         except Exception as exc:
-            log.exception("job failed", extra={"job_id": job_id, "submission_id": submission_id})
+            log.exception("job failed", extra={"job_id": job_id})
             self._failed(job_id, submission_id, attempts, exc)
-        return True
 
     def _start(self, session: Session, job_id: int, submission_id: int) -> bool:
         """Move the submission to _IN_PROGRESS_; False when the job has nothing to run now."""
