@@ -132,34 +132,32 @@ class Worker:
 
     def run_once(self) -> bool:
         """Claim and run one job; False when there was nothing to do."""
-        with transaction(self._sessions) as session:
-            jobs = JobRepository(session)
-            job = jobs.claim(now=self._wall.now(), lease=self._lease, worker_id=self.worker_id)
-            if job is None:
-                return False
-            job_id, kind, submission_id = job.id, JobKind(job.kind), job.submission_id
-            attempts = job.attempts
-        token = SUBMISSION_ID.set(submission_id)  # every record logged for the job names it
+        token = None  # once a job is claimed, every record logged for it names its feed
         try:
-            self._run_claimed(job_id, kind, submission_id, attempts)
+            with transaction(self._sessions) as session:
+                jobs = JobRepository(session)
+                job = jobs.claim(now=self._wall.now(), lease=self._lease, worker_id=self.worker_id)
+                if job is None:
+                    return False
+                job_id, kind, submission_id = job.id, JobKind(job.kind), job.submission_id
+                attempts = job.attempts
+                token = SUBMISSION_ID.set(submission_id)
+                if attempts > self._max_attempts:
+                    # Every earlier attempt died without a word (a crash, a kill): stop here.
+                    jobs.finish(job_id, now=self._wall.now(), status=JobStatus.FAILED)
+                    if submission_id is not None:
+                        _give_up(session, submission_id, now_clock=self._clock)
+                    return True
+                if submission_id is not None and not self._start(session, job_id, submission_id):
+                    return True
+            self._run(job_id, kind, submission_id, attempts)
+            return True
         finally:
-            SUBMISSION_ID.reset(token)
-        return True
+            if token is not None:
+                SUBMISSION_ID.reset(token)
 
-    def _run_claimed(
-        self, job_id: int, kind: JobKind, submission_id: int | None, attempts: int
-    ) -> None:
-        """Start the claimed job, run it, finish it; a failure is recorded, not raised."""
-        with transaction(self._sessions) as session:
-            jobs = JobRepository(session)
-            if attempts > self._max_attempts:
-                # Every earlier attempt died without a word (a crash, a kill): stop here.
-                jobs.finish(job_id, now=self._wall.now(), status=JobStatus.FAILED)
-                if submission_id is not None:
-                    _give_up(session, submission_id, now_clock=self._clock)
-                return
-            if submission_id is not None and not self._start(session, job_id, submission_id):
-                return
+    def _run(self, job_id: int, kind: JobKind, submission_id: int | None, attempts: int) -> None:
+        """Run a started job and finish it; a failure is recorded, not raised."""
         try:
             with self._sessions() as session:
                 try:
