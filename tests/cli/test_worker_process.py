@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
 
 from feedsvc.config import Settings
 from feedsvc.main import create_app
@@ -42,7 +45,24 @@ def api(cli: Cli) -> Iterator[tuple[Admin, Mws]]:
     app.state.engine.dispose()
 
 
-def test_worker_processes_a_queued_feed_and_exits_cleanly_on_sigterm(
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _metrics(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    response = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
+    assert response.status_code == 200
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+
+
+def test_worker_processes_a_queued_feed_serves_its_metrics_and_exits_cleanly_on_sigterm(
     cli: Cli, api: tuple[Admin, Mws], tmp_path: Path
 ) -> None:
     admin, mws = api
@@ -59,9 +79,10 @@ def test_worker_processes_a_queued_feed_and_exits_cleanly_on_sigterm(
     assert status() == "_SUBMITTED_"
 
     log = tmp_path / "worker.log"
+    port = _free_port()
     with log.open("wb") as sink:
         worker = subprocess.Popen(
-            [*feedsvc_command(), "worker"],
+            [*feedsvc_command(), "worker", "--metrics-port", str(port)],
             cwd=cli.cwd,
             env=cli.env(FEEDSVC_WORKER_POLL_SECONDS="0.05"),
             stdout=sink,
@@ -72,6 +93,14 @@ def test_worker_processes_a_queued_feed_and_exits_cleanly_on_sigterm(
         listed = mws.call("GetFeedSubmissionList", {"FeedSubmissionIdList.Id.1": submission_id})
         assert xml_text(listed.content, "FeedProcessingStatus") == "_DONE_"
         assert admin.get(f"/admin/orders/{order['amazon_order_id']}")["status"] == "Canceled"
+        # The worker's own metrics: what it applied, how long it took, the shared queue.
+        metrics = _metrics(port)
+        ack_type = (("feed_type", "_POST_ORDER_ACKNOWLEDGEMENT_DATA_"),)
+        applied = (*ack_type, ("outcome", "applied"), ("result_code", ""))
+        assert metrics[("feedsvc_feed_messages_total", applied)] == 1
+        assert metrics[("feedsvc_feed_processing_seconds_count", ack_type)] == 1
+        assert metrics[("feedsvc_queue_depth", ())] == 0
+        assert metrics[("feedsvc_jobs_in_flight", ())] == 0
         assert worker.poll() is None, "the worker exited on its own"
         time.sleep(0.2)  # idle now, waiting out its poll interval
 
